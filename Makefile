@@ -1,0 +1,64 @@
+# rxagent developer tasks. `make demo` runs a live agent in the terminal; `make test` runs
+# every check. The virtualenv is built on first use and rebuilt when pyproject.toml changes.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.rxagent-installed
+BENCH_STAMP := $(VENV)/.rxagent-bench-installed
+export NO_MKDOCS_2_WARNING := 1
+
+.DEFAULT_GOAL := help
+.PHONY: help venv demo test lint typecheck docs pytest bench clean distclean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
+
+venv: $(STAMP)  ## create .venv and install rxagent[dev,cli] in editable mode
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "rxagent needs Python >= 3.11; set PYTHON=python3.11 (or newer)" >&2; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || \
+		{ echo "cannot create $(VENV): on Debian/Ubuntu, apt-get install python3-venv" >&2; \
+		  rm -rf $(VENV); exit 1; }
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev,cli]'
+	@touch $@
+
+demo: venv  ## run a live agent in the terminal
+	$(BIN)/rxagent demo
+
+test: venv  ## ruff, ruff format, mypy --strict, docs build, pytest
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/mkdocs build --strict --site-dir site
+	$(BIN)/pytest
+
+lint: venv  ## ruff check and format check only
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: venv  ## mypy --strict on the files listed in pyproject.toml
+	$(BIN)/mypy
+
+pytest: venv  ## the test suite only
+	$(BIN)/pytest
+
+docs: venv  ## build the documentation site into site/
+	$(BIN)/mkdocs build --strict
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,cli,bench]'
+	@touch $@
+
+bench: $(BENCH_STAMP)  ## benchmark rxagent side by side with LangGraph
+	$(BIN)/rxagent bench
+
+clean:  ## remove build outputs and caches (keeps .venv)
+	rm -rf site build dist *.egg-info .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -exec rm -rf {} +
+
+distclean: clean  ## also remove .venv
+	rm -rf $(VENV)

@@ -1,0 +1,70 @@
+"""rxagent: LLM agent runs as ReactiveX observables, with LangChain's stream shapes.
+
+Example:
+    >>> from rxagent import ScriptedModel, create_agent
+    >>> agent = create_agent(ScriptedModel(["Hi there."]))
+    >>> inputs = {"messages": [{"role": "user", "content": "hi"}]}
+    >>> [token.text for token, _ in agent.stream(inputs, stream_mode="messages")]
+    ['Hi', ' there.', '']
+"""
+
+from rxagent._context import get_stream_writer
+from rxagent._types import STREAM_MODES, StreamMode, StreamWriter
+from rxagent.agent import AgentState, create_agent
+from rxagent.bridges import BufferOverflowError, to_aiter, to_iter
+from rxagent.events import (
+    EVENT_ADAPTER,
+    CustomEvent,
+    Event,
+    MessageEvent,
+    TaskEvent,
+    ToolEvent,
+    UpdateEvent,
+    ValuesEvent,
+)
+from rxagent.graph import (
+    END,
+    START,
+    CompiledStateGraph,
+    GraphRecursionError,
+    InvalidUpdateError,
+    NodeOutputError,
+    Send,
+    StateGraph,
+)
+from rxagent.models import ChatModel, Latency, ScriptedError, ScriptedModel
+from rxagent.tools import Tool, tool
+
+__all__ = (
+    "END",
+    "EVENT_ADAPTER",
+    "START",
+    "STREAM_MODES",
+    "AgentState",
+    "BufferOverflowError",
+    "ChatModel",
+    "CompiledStateGraph",
+    "CustomEvent",
+    "Event",
+    "GraphRecursionError",
+    "InvalidUpdateError",
+    "Latency",
+    "MessageEvent",
+    "NodeOutputError",
+    "ScriptedError",
+    "ScriptedModel",
+    "Send",
+    "StateGraph",
+    "StreamMode",
+    "StreamWriter",
+    "TaskEvent",
+    "Tool",
+    "ToolEvent",
+    "UpdateEvent",
+    "ValuesEvent",
+    "create_agent",
+    "get_stream_writer",
+    "tool",
+    "to_aiter",
+    "to_iter",
+)

@@ -1,0 +1,228 @@
+"""``rxagent demo``: a live agent run in the terminal, on the embedded ``ScriptedModel``.
+
+The user asks for a summary of 100 customer records; the model streams a sentence and the
+tool call ``fetch_records(count=100)``; the tool reports its progress with
+``get_stream_writer()``; the model streams the answer. The human view prints tokens as
+they arrive, a progress bar per ``custom`` event and a ``✓`` line per finished step.
+"""
+
+from __future__ import annotations
+
+import os
+import textwrap
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from typing import Any, TextIO
+
+from rxagent._context import get_stream_writer
+from rxagent._types import StreamMode
+from rxagent.agent import create_agent
+from rxagent.bridges import to_iter
+from rxagent.graph import CompiledStateGraph
+from rxagent.messages import AIMessage, AIMessageChunk, BaseMessage
+from rxagent.models import Latency, ScriptedModel
+from rxagent.tools import Tool, tool
+
+DEMO_MODES: tuple[StreamMode, ...] = ("updates", "messages", "custom")
+"""The modes ``rxagent demo`` streams, and the choices of ``--mode``."""
+
+QUESTION = "Summarise the last 100 customer records: who is churning, and why?"
+INTRO = "I'll fetch the last 100 customer records first."
+ANSWER = (
+    "Of the 100 customers, 62 are active and 38 have churned or are at risk. Churn "
+    "clusters in the Basic plan (27 of 38) and in accounts older than two years. The top "
+    "reasons in support tickets are price increases, slow onboarding and missing "
+    "integrations. Offering annual discounts to Basic customers and a guided onboarding "
+    "call would address most of the at-risk accounts."
+)
+LATENCY = Latency(first_token=0.4, per_token=0.03)
+"""The realistic timing of the live demo (``--fast`` turns it off)."""
+TOOL_DELAY = 0.15
+"""Seconds the tool sleeps between two progress reports (``--fast``: none)."""
+
+
+def fetch_records_tool(*, reports: int | None = None, delay: float = 0.0) -> Tool[..., str]:
+    """The demo's sync tool: writes ``reports`` progress payloads, ``delay`` s apart.
+
+    Args:
+        reports: how many progress payloads one call writes; ``None``: one per record
+            (``count`` of them).
+        delay: seconds slept before each payload (``time.sleep``: the tool is sync and runs
+            in a worker thread).
+
+    Example:
+        >>> fetch_records_tool(reports=10).name
+        'fetch_records'
+    """
+
+    @tool
+    def fetch_records(count: int) -> str:
+        """Fetch the last `count` customer records from the CRM."""
+        writer = get_stream_writer()
+        total = count if reports is None else reports
+        for index in range(1, total + 1):
+            if delay:
+                time.sleep(delay)
+            done = count * index // total
+            writer({"progress": f"Fetched {done}/{count} records", "done": done, "total": count})
+        return f"Fetched {count} records: 62 active, 38 churned or at risk, 112 support tickets."
+
+    return fetch_records
+
+
+def build_demo_agent(*, fast: bool = False) -> CompiledStateGraph:
+    """The demo agent: a scripted model with realistic latency and the ``fetch_records`` tool.
+
+    Example:
+        >>> agent = build_demo_agent(fast=True)
+        >>> agent.invoke(demo_inputs())["messages"][-1].text == ANSWER
+        True
+    """
+    call = {"name": "fetch_records", "args": {"count": 100}, "id": "call_fetch_records"}
+    model = ScriptedModel(
+        [AIMessage(INTRO, tool_calls=[call]), AIMessage(ANSWER)],
+        latency=None if fast else LATENCY,
+        name="scripted-demo",
+    )
+    tool_ = fetch_records_tool(reports=10, delay=0.0 if fast else TOOL_DELAY)
+    return create_agent(model, [tool_], name="demo")
+
+
+def demo_inputs() -> dict[str, Any]:
+    """The user's question, in LangChain's input shape."""
+    return {"messages": [{"role": "user", "content": QUESTION}]}
+
+
+def run_json(modes: Sequence[StreamMode], *, fast: bool, out: TextIO) -> int:
+    """Print one JSON event per line: ``agent.observe`` bridged with ``to_iter``."""
+    agent = build_demo_agent(fast=fast)
+    for event in to_iter(agent.observe(demo_inputs(), stream_mode=list(modes))):
+        out.write(event.model_dump_json() + "\n")
+        out.flush()
+    return 0
+
+
+def run_human(modes: Sequence[StreamMode], *, fast: bool, out: TextIO) -> int:
+    """Stream the run in LangChain's ``(mode, chunk)`` shape and render it as it happens."""
+    agent = build_demo_agent(fast=fast)
+    view = _View(out, color=_wants_color(out))
+    view.line(view.bold(f"» user: {QUESTION}"))
+    started = time.perf_counter()
+    first_token: float | None = None
+    counts: Counter[str] = Counter()
+    for mode, chunk in agent.stream(demo_inputs(), stream_mode=list(modes)):
+        counts[mode] += 1
+        if mode == "messages":
+            message = chunk[0]
+            if first_token is None and isinstance(message, AIMessageChunk) and message.text:
+                first_token = time.perf_counter() - started
+            view.token(message)
+        elif mode == "custom":
+            view.progress(chunk)
+        elif mode == "updates":
+            view.updates(chunk)
+    view.end_inline()
+    total = time.perf_counter() - started
+    per_mode = ", ".join(f"{mode} {counts[mode]}" for mode in modes)
+    ttft = "n/a" if first_token is None else f"{first_token:.2f} s"
+    view.line(view.dim(f"events: {per_mode} · first token {ttft} · total {total:.2f} s"))
+    return 0
+
+
+def _wants_color(out: TextIO) -> bool:
+    return out.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+
+
+class _View:
+    """Renders the run: inline tokens, a progress bar, one line per finished step."""
+
+    def __init__(self, out: TextIO, *, color: bool) -> None:
+        self.out = out
+        self.color = color
+        self._inline = False
+        self._bar = False
+
+    def _style(self, code: str) -> Callable[[str], str]:
+        return (lambda text: f"\033[{code}m{text}\033[0m") if self.color else (lambda text: text)
+
+    def bold(self, text: str) -> str:
+        return self._style("1")(text)
+
+    def dim(self, text: str) -> str:
+        return self._style("2")(text)
+
+    def green(self, text: str) -> str:
+        return self._style("32")(text)
+
+    def line(self, text: str) -> None:
+        self.end_inline()
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    def end_inline(self) -> None:
+        """Finish the line of tokens or the live progress bar, if one is open."""
+        if self._inline or self._bar:
+            self.out.write("\n")
+            self._inline = self._bar = False
+
+    def token(self, message: BaseMessage) -> None:
+        if not isinstance(message, AIMessageChunk) or not message.text:
+            return
+        if self._bar:
+            self.end_inline()
+        self.out.write(message.text)
+        self.out.flush()
+        self._inline = True
+
+    def progress(self, payload: Any) -> None:
+        text = _progress_text(payload)
+        if not self.color:
+            self.line(text)
+            return
+        if self._inline:
+            self.end_inline()
+        self.out.write("\r\033[K" + self.dim(text))  # redraw the bar in place
+        self.out.flush()
+        self._bar = True
+
+    def updates(self, chunk: dict[str, Any]) -> None:
+        for node, update in chunk.items():
+            self.line(f"{self.green('✓')} {node}: {_describe_update(update)}")
+
+
+def _progress_text(payload: Any, width: int = 10) -> str:
+    """``[#####.....] Fetched 50/100 records`` for ``{"progress", "done", "total"}`` payloads."""
+    if not isinstance(payload, dict):
+        return f"· {payload}"
+    done, total, label = payload.get("done"), payload.get("total"), payload.get("progress")
+    if not isinstance(done, int) or not isinstance(total, int) or total <= 0:
+        return f"· {label if label is not None else payload}"
+    filled = min(width, width * done // total)
+    return f"[{'#' * filled}{'.' * (width - filled)}] {label}"
+
+
+def _describe_update(update: Any) -> str:
+    """One line for a node's update: the tool calls, the tool results or the answer."""
+    messages = update.get("messages", []) if isinstance(update, dict) else []
+    if not messages:
+        return "done"
+    parts: list[str] = []
+    for message in messages:
+        calls = getattr(message, "tool_calls", None)
+        if isinstance(message, AIMessage) and calls:
+            parts.append("called " + ", ".join(_call_text(c["name"], c["args"]) for c in calls))
+        elif isinstance(message, AIMessage):
+            parts.append(f"answered ({len(message.text.split())} words)")
+        else:
+            name = getattr(message, "name", None) or message.type
+            parts.append(f"{name} → {_shorten(message.text)!r}")
+    return "; ".join(parts)
+
+
+def _call_text(name: str, args: dict[str, Any]) -> str:
+    return f"{name}({', '.join(f'{key}={value!r}' for key, value in args.items())})"
+
+
+def _shorten(text: str, limit: int = 30) -> str:
+    return textwrap.shorten(text, width=limit, placeholder="...")

@@ -1,0 +1,106 @@
+"""LangChain's output shapes over a stream of events: the thin part of ``stream()``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Literal
+
+from rxagent._types import STREAM_MODES, StreamMode
+from rxagent.bridges._buffer import SKIP
+from rxagent.events import EventBase, MessageEvent
+from rxagent.messages import AIMessageChunk
+
+Version = Literal["v1", "v2"]
+_VERSIONS = ("v1", "v2")
+
+
+def parse_modes(
+    stream_mode: StreamMode | Sequence[StreamMode] | None, default: StreamMode
+) -> tuple[tuple[StreamMode, ...], bool]:
+    """The requested modes and whether items carry the mode (a list or a tuple was given).
+
+    Raises:
+        ValueError: an unknown mode (the message names the valid ones), or no mode.
+    """
+    if stream_mode is None:
+        return (default,), False
+    if isinstance(stream_mode, str):
+        modes: tuple[Any, ...] = (stream_mode,)
+        multi = False
+    elif isinstance(stream_mode, list | tuple):
+        modes = tuple(dict.fromkeys(stream_mode))
+        multi = True
+    else:
+        raise TypeError(f"stream_mode must be a str or a list of str, got {stream_mode!r}")
+    if not modes:
+        raise ValueError(f"stream_mode is empty; valid modes: {', '.join(STREAM_MODES)}")
+    for mode in modes:
+        if mode not in STREAM_MODES:
+            raise ValueError(
+                f"Unknown stream mode {mode!r}; valid modes: {', '.join(STREAM_MODES)}"
+            )
+    return modes, multi
+
+
+class Face:
+    """How one ``stream()`` call shapes events: which ones it keeps, and into what."""
+
+    __slots__ = ("modes", "shape", "subgraphs")
+
+    def __init__(
+        self,
+        stream_mode: StreamMode | Sequence[StreamMode] | None,
+        *,
+        subgraphs: bool,
+        version: str,
+        default: StreamMode = "values",
+    ) -> None:
+        if version not in _VERSIONS:
+            raise ValueError(f"Unknown version {version!r}; valid versions: v1, v2")
+        modes, multi = parse_modes(stream_mode, default)
+        self.modes = frozenset(modes)
+        self.subgraphs = subgraphs
+        self.shape = _shaper(multi, subgraphs, version)
+
+    def accept(self) -> Callable[[EventBase], Any]:
+        """A fresh function mapping an event to its shaped item, or to ``SKIP``.
+
+        It runs on the producer's side of the bridge, so the iterator only pops.
+        """
+        shape = self.shape
+        if not self.subgraphs:
+            return lambda e: SKIP if e.ns else shape(e)
+        if "messages" not in self.modes:
+            return shape
+        dedupe = _Dedupe()
+        return lambda e: shape(e) if dedupe(e) else SKIP
+
+
+class _Dedupe:
+    """With ``subgraphs=True``: drop a parent's whole message already streamed by a subgraph."""
+
+    __slots__ = ("_seen",)
+
+    def __init__(self) -> None:
+        self._seen: set[str | None] = set()
+
+    def __call__(self, event: EventBase) -> bool:
+        if type(event) is not MessageEvent:
+            return True
+        message = event.data[0]
+        if event.ns:
+            self._seen.add(message.id)
+            return True
+        return type(message) is AIMessageChunk or message.id not in self._seen
+
+
+def _shaper(multi: bool, subgraphs: bool, version: str) -> Callable[[Any], Any]:
+    if version == "v2":
+        return lambda e: {"type": e.mode, "ns": e.ns, "data": e.data}
+    if subgraphs:
+        if multi:
+            return lambda e: (e.ns, e.mode, e.data)
+        return lambda e: (e.ns, e.data)
+    if multi:
+        return lambda e: (e.mode, e.data)
+    return lambda e: e.data

@@ -1,0 +1,232 @@
+"""Node runs as cold Observables of node signals.
+
+A node is a sync or async function returning an update, a sync or async generator, a
+function returning an Observable, or a compiled graph (a subgraph). Whatever its kind,
+``node_run(spec, task)`` is a cold ``Observable`` of its signals: ``AIMessageChunk`` tokens,
+whole messages, dict updates (and, for a subgraph, its already stamped events).
+Subscribing starts the node; disposing cancels it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import inspect
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from reactivex import Observable, abc
+from reactivex.disposable import Disposable
+from reactivex.scheduler.eventloop import AsyncIOScheduler
+
+from rxagent._context import current_writer
+from rxagent.graph._constants import NodeOutputError
+from rxagent.graph._run import current_task
+from rxagent.graph._state import StateSpec
+from rxagent.graph._task import Task
+
+if TYPE_CHECKING:
+    from rxagent.graph._compiled import CompiledStateGraph
+
+Kind = Literal["sync", "async", "gen", "asyncgen", "graph"]
+Emit = Callable[[Any], None]
+_PACE_EVERY = 32
+
+
+@dataclass(slots=True)
+class NodeSpec:
+    """A node as the runtime sees it: its callable, its kind and what it wants injected."""
+
+    name: str
+    fn: Any
+    kind: Kind
+    wants_writer: bool = False
+    wants_config: bool = False
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    tags: tuple[str, ...] = ()
+    parent: StateSpec | None = None
+    """For a subgraph: the state spec of the graph it is a node of."""
+
+
+def node_spec(
+    name: str, fn: Any, metadata: Mapping[str, Any] | None, tags: tuple[str, ...]
+) -> NodeSpec:
+    """Inspect ``fn`` once, when the node is added."""
+    from rxagent.graph._compiled import CompiledStateGraph
+
+    if isinstance(fn, CompiledStateGraph):
+        return NodeSpec(name, fn, "graph", metadata=dict(metadata or {}), tags=tags)
+    if not callable(fn):
+        raise TypeError(f"Node {name!r} must be a callable or a compiled graph, got {fn!r}")
+    target = fn if inspect.isroutine(fn) else getattr(fn, "__call__", fn)  # noqa: B004
+    kind: Kind
+    if inspect.isasyncgenfunction(target):
+        kind = "asyncgen"
+    elif inspect.isgeneratorfunction(target):
+        kind = "gen"
+    elif inspect.iscoroutinefunction(target):
+        kind = "async"
+    else:
+        kind = "sync"
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        params = {}  # type: ignore[assignment]
+    return NodeSpec(
+        name,
+        fn,
+        kind,
+        wants_writer="writer" in params,
+        wants_config="config" in params,
+        metadata=dict(metadata or {}),
+        tags=tags,
+    )
+
+
+def node_run(spec: NodeSpec, task: Task) -> Observable[Any]:
+    """The cold Observable of one run of ``spec`` as ``task``."""
+
+    def subscribe(
+        observer: abc.ObserverBase[Any], scheduler: abc.SchedulerBase | None = None
+    ) -> abc.DisposableBase:
+        job = task.run.loop.create_task(_execute(spec, task, observer))
+        return Disposable(job.cancel)
+
+    return Observable(subscribe)
+
+
+async def _execute(spec: NodeSpec, task: Task, observer: abc.ObserverBase[Any]) -> None:
+    current_task.set(task)
+    current_writer.set(task.writer())
+    try:
+        await _run(spec, task, observer.on_next)
+    except asyncio.CancelledError:
+        raise
+    except Exception as error:
+        observer.on_error(error)
+        return
+    observer.on_completed()
+
+
+async def _run(spec: NodeSpec, task: Task, emit: Emit) -> None:
+    kind = spec.kind
+    if kind == "graph":
+        from rxagent.graph._runtime import run_subgraph
+
+        await run_subgraph(spec.fn, task, emit, spec.parent)
+        return
+    args, kwargs = _arguments(spec, task)
+    if kind == "asyncgen":
+        await _drain_async(spec.fn(*args, **kwargs), task, emit)
+    elif kind == "gen":
+        await _drain_in_thread(spec.fn(*args, **kwargs), task, emit)
+    elif kind == "async":
+        await _deliver(spec, await spec.fn(*args, **kwargs), task, emit)
+    else:
+        await _deliver(spec, await _in_thread(task, spec.fn, *args, **kwargs), task, emit)
+
+
+def _arguments(spec: NodeSpec, task: Task) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    kwargs: dict[str, Any] = {}
+    if spec.wants_writer:
+        kwargs["writer"] = task.writer()
+    if spec.wants_config:
+        run = task.run
+        kwargs["config"] = {
+            "tags": list(run.tags),
+            "metadata": dict(run.metadata),
+            "recursion_limit": run.recursion_limit,
+            "run_id": run.run_id,
+            "configurable": {"checkpoint_ns": task.checkpoint_ns, "task_id": task.task_id},
+        }
+    return (task.input,), kwargs
+
+
+async def _deliver(spec: NodeSpec, result: Any, task: Task, emit: Emit) -> None:
+    if result is None or isinstance(result, Mapping):
+        if result is not None:
+            emit(result)
+    elif isinstance(result, Observable):
+        await _drain_observable(result, task, emit)
+    elif inspect.isasyncgen(result):
+        await _drain_async(result, task, emit)
+    elif inspect.isgenerator(result):
+        await _drain_in_thread(result, task, emit)
+    else:
+        raise NodeOutputError(
+            f"Node {spec.name!r} returned {type(result).__name__}; a node returns a dict "
+            f"update such as {{'messages': [...]}}, None, a generator or an Observable"
+        )
+
+
+async def _drain_async(stream: AsyncIterator[Any], task: Task, emit: Emit) -> None:
+    flow = task.run.flow
+    count = 0
+    try:
+        async for item in stream:
+            emit(item)
+            count += 1
+            if count == _PACE_EVERY:
+                count = 0
+                if flow.due():
+                    await flow.pace()
+    finally:
+        close = getattr(stream, "aclose", None)
+        if close is not None:
+            await close()
+
+
+async def _drain_in_thread(stream: Iterator[Any], task: Task, emit: Emit) -> None:
+    """Iterate a sync generator in a worker thread; its items are emitted on the loop."""
+    errors: list[Exception] = []
+
+    def safe_emit(item: Any) -> None:
+        if not errors:
+            try:
+                emit(item)
+            except Exception as error:
+                errors.append(error)
+
+    def pump() -> None:
+        put = task.run.handoff.put
+        for item in stream:
+            if errors:
+                break
+            put(safe_emit, item)
+
+    await _in_thread(task, pump)
+    if errors:
+        raise errors[0]
+
+
+async def _in_thread(task: Task, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    context = contextvars.copy_context()
+    loop = task.run.loop
+    return await loop.run_in_executor(task.run.threads(), lambda: context.run(fn, *args, **kwargs))
+
+
+async def _drain_observable(source: Observable[Any], task: Task, emit: Emit) -> None:
+    done: asyncio.Future[None] = task.run.loop.create_future()
+
+    def on_error(error: Exception) -> None:
+        if not done.done():
+            done.set_exception(error)
+
+    def on_completed() -> None:
+        if not done.done():
+            done.set_result(None)
+
+    def on_next(item: Any) -> None:
+        try:
+            emit(item)
+        except Exception as error:
+            on_error(error)
+
+    subscription = source.subscribe(
+        on_next, on_error, on_completed, scheduler=AsyncIOScheduler(task.run.loop)
+    )
+    try:
+        await done
+    finally:
+        subscription.dispose()

@@ -1,0 +1,272 @@
+"""A node task: turns what a node run emits (its signals) into stamped events."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from rxagent._context import NOOP_WRITER
+from rxagent._fast import maker
+from rxagent._types import Namespace, StreamWriter
+from rxagent.events import (
+    EventBase,
+    CustomEvent,
+    MessageEvent,
+    TaskEvent,
+    ToolEvent,
+    UpdateEvent,
+)
+from rxagent.graph._constants import NodeOutputError
+from rxagent.graph._run import Run
+from rxagent.messages import AIMessageChunk, BaseMessage
+
+
+_message_event = maker(MessageEvent)
+_custom_event = maker(CustomEvent)
+_update_event = maker(UpdateEvent)
+_task_event = maker(TaskEvent)
+_tool_event = maker(ToolEvent)
+
+
+class Task:
+    """One run of one node in one superstep, with everything its events are stamped with."""
+
+    __slots__ = (
+        "_base",
+        "_last_id",
+        "_node_md",
+        "_token_md",
+        "_tokens",
+        "checkpoint_ns",
+        "input",
+        "node",
+        "ns",
+        "path",
+        "run",
+        "seen",
+        "step",
+        "task_id",
+        "triggers",
+        "writes",
+    )
+
+    def __init__(
+        self,
+        run: Run,
+        *,
+        ns: Namespace,
+        node: str,
+        step: int,
+        triggers: tuple[str, ...],
+        path: tuple[Any, ...],
+        input: Any,
+        parent_ns: str,
+        node_metadata: Mapping[str, Any],
+        node_tags: tuple[str, ...],
+    ) -> None:
+        self.run = run
+        self.ns = ns
+        self.node = node
+        self.step = step
+        self.task_id = str(uuid.uuid4())
+        self.triggers = triggers
+        self.path = path
+        self.input = input
+        own = f"{node}:{self.task_id}"
+        self.checkpoint_ns = f"{parent_ns}|{own}" if parent_ns else own
+        self.writes: list[Mapping[str, Any]] = []
+        self.seen = run.seen.setdefault(ns, set())
+        _collect_ids(input, self.seen)
+        self._last_id: str | None = None
+        self._base = {
+            "ns": ns,
+            "node": node,
+            "step": step,
+            "task_id": self.task_id,
+            "tool_call_id": None,
+            "run_id": run.run_id,
+        }
+        md: dict[str, Any] = {
+            **run.metadata,
+            "langgraph_step": step,
+            "langgraph_node": node,
+            "langgraph_triggers": triggers,
+            "langgraph_path": path,
+            "langgraph_checkpoint_ns": self.checkpoint_ns,
+            "checkpoint_ns": parent_ns or self.checkpoint_ns,
+            **node_metadata,
+        }
+        tags = [*run.tags, *node_tags]
+        if tags:
+            md["tags"] = tags
+        self._node_md = md
+        self._token_md = {**md, "ls_integration": "langchain_chat_model"}
+        self._tokens = "messages" in run.modes
+
+    # -- signals -----------------------------------------------------------------------
+
+    def on_signal(self, item: Any) -> None:
+        """Route one signal of the node run: a token, a message, an update or an event."""
+        if type(item) is AIMessageChunk:
+            self.token(item)
+        elif isinstance(item, Mapping):
+            self.writes.append(item)
+        elif isinstance(item, BaseMessage):
+            self.message(item)
+        elif isinstance(item, EventBase):
+            self.run.observer.on_next(item)  # an event of a subgraph: already stamped
+        elif item is not None:
+            raise NodeOutputError(
+                f"Node {self.node!r} emitted {type(item).__name__}; a node emits "
+                f"AIMessageChunk tokens, messages, or dict updates such as {{'messages': [...]}}"
+            )
+
+    def token(self, chunk: AIMessageChunk) -> None:
+        """Emit one LLM token in ``messages`` mode."""
+        if not self._tokens:
+            return
+        chunk_id = chunk.id
+        if chunk_id != self._last_id and chunk_id is not None:
+            self.seen.add(chunk_id)
+            self._last_id = chunk_id
+        run = self.run
+        run.seq += 1
+        fields = {**self._base, "mode": "messages", "seq": run.seq, "data": (chunk, self._token_md)}
+        run.observer.on_next(_message_event(fields))
+
+    def message(self, message: BaseMessage) -> None:
+        """Emit a whole message once: not if its id was an input or was emitted already."""
+        run = self.run
+        if "messages" not in run.modes:
+            return
+        if message.id is None:
+            message.id = str(uuid.uuid4())
+        if message.id in self.seen:
+            return
+        self.seen.add(message.id)
+        run.seq += 1
+        fields = {**self._base, "mode": "messages", "seq": run.seq, "data": (message, self._node_md)}
+        run.observer.on_next(_message_event(fields))
+
+    def custom(self, payload: Any, tool_call_id: str | None = None) -> None:
+        """Emit a ``custom`` payload, attributed to this task and tool call."""
+        run = self.run
+        run.seq += 1
+        fields = {**self._base, "mode": "custom", "seq": run.seq, "data": payload}
+        if tool_call_id is not None:
+            fields["tool_call_id"] = tool_call_id
+        run.observer.on_next(_custom_event(fields))
+
+    def tool_event(self, payload: dict[str, Any]) -> None:
+        """Emit a ``tools`` lifecycle payload (``tool-started``, ``tool-finished``, ...)."""
+        run = self.run
+        if "tools" not in run.modes:
+            return
+        run.seq += 1
+        fields = {**self._base, "mode": "tools", "seq": run.seq, "data": payload}
+        fields["tool_call_id"] = payload.get("tool_call_id")
+        run.observer.on_next(_tool_event(fields))
+
+    def writer(self, tool_call_id: str | None = None) -> StreamWriter:
+        """The stream writer for code of this task (and of one of its tool calls)."""
+        if "custom" not in self.run.modes:
+            return NOOP_WRITER
+        return _Writer(self, tool_call_id)
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    def started(self) -> None:
+        """Emit the ``tasks`` start payload."""
+        run = self.run
+        if "tasks" not in run.modes:
+            return
+        data = {
+            "id": self.task_id,
+            "name": self.node,
+            "input": self.input,
+            "triggers": self.triggers,
+        }
+        run.seq += 1
+        run.observer.on_next(_task_event({**self._base, "mode": "tasks", "seq": run.seq, "data": data}))
+
+    def finished(self) -> None:
+        """The node returned: emit its new messages, then ``updates``, then the task result."""
+        run = self.run
+        modes = run.modes
+        if "messages" in modes:
+            for write in self.writes:
+                for value in write.values():
+                    self._emit_messages(value)
+        if "updates" in modes:
+            writes = self.writes
+            update: Any = None if not writes else writes[0] if len(writes) == 1 else list(writes)
+            run.seq += 1
+            fields = {**self._base, "mode": "updates", "seq": run.seq, "data": {self.node: update}}
+            run.observer.on_next(_update_event(fields))
+        self._result(None)
+
+    def failed(self, error: BaseException) -> None:
+        """The node raised: emit the task result with the error (no ``updates``)."""
+        self._result(error)
+
+    def _result(self, error: BaseException | None) -> None:
+        run = self.run
+        if "tasks" not in run.modes:
+            return
+        result: dict[str, Any] = {}
+        if error is None:
+            for write in self.writes:
+                result.update(write)
+        data = {
+            "id": self.task_id,
+            "name": self.node,
+            "error": error,
+            "interrupts": [],
+            "result": result,
+        }
+        run.seq += 1
+        run.observer.on_next(_task_event({**self._base, "mode": "tasks", "seq": run.seq, "data": data}))
+
+    def _emit_messages(self, value: Any) -> None:
+        if isinstance(value, BaseMessage):
+            self.message(value)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                if isinstance(item, BaseMessage):
+                    self.message(item)
+
+
+class _Writer:
+    """``get_stream_writer()`` inside a task: emits on the loop thread, hands off from others."""
+
+    __slots__ = ("_task", "_thread", "_tool_call_id")
+
+    def __init__(self, task: Task, tool_call_id: str | None) -> None:
+        self._task = task
+        self._tool_call_id = tool_call_id
+        self._thread = task.run.thread_id
+
+    def __call__(self, payload: Any) -> None:
+        if threading.get_ident() == self._thread:
+            self._task.custom(payload, self._tool_call_id)
+        else:
+            self._task.run.handoff.put(self._deliver, payload)
+
+    def _deliver(self, payload: Any) -> None:
+        self._task.custom(payload, self._tool_call_id)
+
+
+def _collect_ids(value: Any, seen: set[str]) -> None:
+    """Add the ids of the messages in a node's input to ``seen`` (LangGraph's dedupe)."""
+    if isinstance(value, Mapping):
+        for item in value.values():
+            if isinstance(item, list):
+                for message in item:
+                    if isinstance(message, BaseMessage) and message.id is not None:
+                        seen.add(message.id)
+    elif isinstance(value, list):
+        for message in value:
+            if isinstance(message, BaseMessage) and message.id is not None:
+                seen.add(message.id)

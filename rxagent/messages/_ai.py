@@ -1,0 +1,239 @@
+"""Messages from the model: ``AIMessage``, and ``AIMessageChunk`` for streamed tokens."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any, Literal, Self
+
+from pydantic import Field, field_validator, model_validator
+
+from rxagent._fast import trusted
+from rxagent.messages._base import BaseMessage
+from rxagent.messages._partial_json import parse_partial_json
+from rxagent.messages._types import Content, InvalidToolCall, ToolCall, ToolCallChunk, UsageMetadata
+
+
+class AIMessage(BaseMessage):
+    """A complete message from the model, possibly requesting tool calls.
+
+    Tool calls may omit ``id`` (it becomes ``None``) and ``type`` (it becomes
+    ``"tool_call"``).
+
+    Example:
+        >>> msg = AIMessage("Let me check.",
+        ...                 tool_calls=[{"name": "get_weather", "args": {"city": "Paris"},
+        ...                              "id": "call_1"}])
+        >>> msg.tool_calls[0]["type"]
+        'tool_call'
+    """
+
+    type: Literal["ai"] = "ai"
+    """Always ``"ai"``."""
+    tool_calls: list[ToolCall] = Field(default_factory=list)
+    """The tool calls the model requests."""
+    invalid_tool_calls: list[InvalidToolCall] = Field(default_factory=list)
+    """Tool calls whose arguments are not a JSON object."""
+    usage_metadata: UsageMetadata | None = None
+    """Token counts, when the provider reports them."""
+
+    def __init__(self, content: Content | None = None, **kwargs: Any) -> None:
+        """Validate the fields; ``content`` may be positional."""
+        super().__init__(content, **kwargs)
+
+    @field_validator("tool_calls", mode="before")
+    @classmethod
+    def _tool_call_defaults(cls, value: object) -> object:
+        return _with_defaults(value, "tool_call", ("id",))
+
+    @field_validator("invalid_tool_calls", mode="before")
+    @classmethod
+    def _invalid_tool_call_defaults(cls, value: object) -> object:
+        return _with_defaults(value, "invalid_tool_call", ("name", "args", "id", "error"))
+
+
+class AIMessageChunk(AIMessage):
+    """A streamed piece of an ``AIMessage``; chunks add up with ``+``.
+
+    Built through the (validating) constructor, ``tool_calls`` and ``invalid_tool_calls``
+    are computed from ``tool_call_chunks`` by parsing their args as partial JSON, as in
+    langchain-core. Adding chunks concatenates content, joins tool-call chunks by ``index``,
+    sums usage, merges metadata and keeps the first id.
+
+    Example:
+        >>> a = AIMessageChunk("Let", id="run-1")
+        >>> b = AIMessageChunk(" me", tool_call_chunks=[
+        ...     {"name": "f", "args": '{"x": ', "id": "call_1", "index": 0}])
+        >>> c = AIMessageChunk("", tool_call_chunks=[
+        ...     {"name": None, "args": "1}", "id": None, "index": 0}], chunk_position="last")
+        >>> total = a + b + c
+        >>> (total.text, total.tool_calls[0]["args"], total.id)
+        ('Let me', {'x': 1}, 'run-1')
+    """
+
+    type: Literal["AIMessageChunk"] = "AIMessageChunk"  # type: ignore[assignment]
+    """Always ``"AIMessageChunk"`` (LangChain's value; it subclasses AIMessage likewise)."""
+    tool_call_chunks: list[ToolCallChunk] = Field(default_factory=list)
+    """The tool-call pieces carried by this chunk."""
+    chunk_position: Literal["last"] | None = None
+    """``"last"`` on the final chunk of a stream."""
+
+    def __init__(self, content: Content | None = None, **kwargs: Any) -> None:
+        """Validate the fields; ``content`` may be positional."""
+        super().__init__(content, **kwargs)
+
+    @field_validator("tool_call_chunks", mode="before")
+    @classmethod
+    def _tool_call_chunk_defaults(cls, value: object) -> object:
+        return _with_defaults(value, "tool_call_chunk", ("name", "args", "id", "index"))
+
+    @model_validator(mode="after")
+    def _init_tool_calls(self) -> Self:
+        if self.tool_call_chunks:
+            self.tool_calls, self.invalid_tool_calls = parse_tool_call_chunks(self.tool_call_chunks)
+        elif self.tool_calls or self.invalid_tool_calls:
+            self.tool_call_chunks = [
+                tool_call_chunk(call["name"], json.dumps(call["args"]), call["id"], None)
+                for call in self.tool_calls
+            ] + [
+                tool_call_chunk(call["name"], call["args"], call["id"], None)
+                for call in self.invalid_tool_calls
+            ]
+        return self
+
+    def __add__(self, other: AIMessageChunk | Sequence[AIMessageChunk]) -> AIMessageChunk:
+        """Join this chunk with another chunk, or with a list of chunks."""
+        # Imported here: _accumulate imports this module.
+        from rxagent.messages._accumulate import join_chunks
+
+        if isinstance(other, AIMessageChunk):
+            return join_chunks((self, other))
+        if isinstance(other, list | tuple) and all(isinstance(c, AIMessageChunk) for c in other):
+            return join_chunks((self, *other))
+        return NotImplemented
+
+    def __radd__(self, other: int) -> AIMessageChunk:
+        """Support ``sum(chunks)``: ``0 + chunk`` is a copy of the chunk."""
+        from rxagent.messages._accumulate import join_chunks
+
+        if other == 0:
+            return join_chunks((self,))
+        return NotImplemented
+
+    def to_message(self) -> AIMessage:
+        """The complete ``AIMessage``: tool calls parsed, chunk-only fields dropped.
+
+        Example:
+            >>> AIMessageChunk("hi", id="run-1", chunk_position="last").to_message()
+            AIMessage(content='hi', additional_kwargs={}, response_metadata={}, type='ai', name=None, id='run-1', tool_calls=[], invalid_tool_calls=[], usage_metadata=None)
+        """  # noqa: E501
+        content = self.content if isinstance(self.content, str) else list(self.content)
+        usage = self.usage_metadata
+        return trusted(
+            AIMessage,
+            {
+                "content": content,
+                "additional_kwargs": dict(self.additional_kwargs),
+                "response_metadata": dict(self.response_metadata),
+                "type": "ai",
+                "name": self.name,
+                "id": self.id,
+                "tool_calls": [call.copy() for call in self.tool_calls],
+                "invalid_tool_calls": [call.copy() for call in self.invalid_tool_calls],
+                "usage_metadata": None if usage is None else usage.copy(),
+            },
+        )
+
+
+def text_chunk(content: str, id: str | None) -> AIMessageChunk:
+    """Build a text-only ``AIMessageChunk`` without validation (the per-token fast path).
+
+    Args:
+        content: the token text.
+        id: the message id shared by all chunks of one model call.
+
+    Example:
+        >>> text_chunk("Hello", "run-1") == AIMessageChunk("Hello", id="run-1")
+        True
+    """
+    return trusted(
+        AIMessageChunk,
+        {
+            "content": content,
+            "additional_kwargs": {},
+            "response_metadata": {},
+            "type": "AIMessageChunk",
+            "name": None,
+            "id": id,
+            "tool_calls": [],
+            "invalid_tool_calls": [],
+            "usage_metadata": None,
+            "tool_call_chunks": [],
+            "chunk_position": None,
+        },
+    )
+
+
+def tool_call_chunk(
+    name: str | None, args: str | None, id: str | None, index: int | None
+) -> ToolCallChunk:
+    """Build a ``ToolCallChunk`` dict.
+
+    Example:
+        >>> tool_call_chunk("f", '{"x": ', "call_1", 0)["type"]
+        'tool_call_chunk'
+    """
+    return {"name": name, "args": args, "id": id, "index": index, "type": "tool_call_chunk"}
+
+
+def parse_tool_call_chunks(
+    chunks: Sequence[ToolCallChunk],
+) -> tuple[list[ToolCall], list[InvalidToolCall]]:
+    """Parse joined tool-call chunks into tool calls, as langchain-core does.
+
+    Args are parsed as partial JSON (an empty string is ``{}``); args that do not give a
+    JSON object make an invalid tool call.
+
+    Example:
+        >>> parse_tool_call_chunks([tool_call_chunk("f", '{"x": "a', "c1", 0)])[0]
+        [{'name': 'f', 'args': {'x': 'a'}, 'id': 'c1', 'type': 'tool_call'}]
+    """
+    calls: list[ToolCall] = []
+    invalid: list[InvalidToolCall] = []
+    for chunk in chunks:
+        text = chunk["args"]
+        try:
+            args = parse_partial_json(text) if text else {}
+        except (ValueError, RecursionError):
+            args = None
+        if isinstance(args, dict):
+            calls.append(
+                {"name": chunk["name"] or "", "args": args, "id": chunk["id"], "type": "tool_call"}
+            )
+        else:
+            invalid.append(
+                {
+                    "name": chunk["name"],
+                    "args": text,
+                    "id": chunk["id"],
+                    "error": None,
+                    "type": "invalid_tool_call",
+                }
+            )
+    return calls, invalid
+
+
+def _with_defaults(value: object, kind: str, nullable: tuple[str, ...]) -> object:
+    """Fill missing nullable keys with ``None`` and set ``type`` in a list of dicts."""
+    if not isinstance(value, list):
+        return value
+    result: list[object] = []
+    for item in value:
+        if isinstance(item, dict):
+            filled: dict[str, Any] = dict.fromkeys(nullable)
+            filled.update(item)
+            filled["type"] = kind
+            result.append(filled)
+        else:
+            result.append(item)
+    return result

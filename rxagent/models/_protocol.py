@@ -1,0 +1,28 @@
+"""What rxagent needs from a chat model."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from typing import Any, Protocol, runtime_checkable
+
+from rxagent.messages import AIMessageChunk, BaseMessage
+
+
+@runtime_checkable
+class ChatModel(Protocol):
+    """Anything that streams ``AIMessageChunk``s for a conversation.
+
+    ``ScriptedModel`` is one; ``LangChainModel`` (extra ``langchain``) wraps any LangChain
+    chat model. The runtime joins the chunks; the last one has ``chunk_position="last"``.
+
+    Example:
+        >>> from rxagent.models import ScriptedModel
+        >>> isinstance(ScriptedModel(["hi"]), ChatModel)
+        True
+    """
+
+    def astream(
+        self, messages: Sequence[BaseMessage], *, tools: Sequence[Any] | None = None
+    ) -> AsyncIterator[AIMessageChunk]:
+        """Stream the reply to ``messages``; ``tools`` are the tools the model may call."""
+        ...

@@ -1,0 +1,314 @@
+"""``ScriptedModel``: replays scripted replies as realistic chunk streams."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import re
+import time
+from collections.abc import AsyncIterator, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import uuid4
+
+from rxagent.messages import (
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    ChunkAccumulator,
+    ContentBlock,
+    ToolCallChunk,
+    UsageMetadata,
+    text_chunk,
+    tool_call_chunk,
+)
+
+_TOKEN = re.compile(r"\s*\S+|\s+")
+
+
+@dataclass(frozen=True)
+class Latency:
+    """Simulated timing of a model: time to first token, then time per token.
+
+    Each delay gets an extra uniform random ``[0, jitter]`` seconds, from a generator seeded
+    with ``seed`` (``None``: unseeded).
+
+    Example:
+        >>> Latency(first_token=0.3, per_token=0.02, jitter=0.005, seed=1).per_token
+        0.02
+    """
+
+    first_token: float = 0.0
+    """Seconds before the first chunk."""
+    per_token: float = 0.0
+    """Seconds between two chunks."""
+    jitter: float = 0.0
+    """Upper bound of the random extra delay added to each delay."""
+    seed: int | None = None
+    """Seed of the jitter's random generator."""
+
+    def __post_init__(self) -> None:
+        """Reject negative delays."""
+        for name in ("first_token", "per_token", "jitter"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"Latency.{name} must be >= 0, got {getattr(self, name)}")
+
+
+@dataclass(frozen=True)
+class ScriptedError:
+    """A scripted failure: stream ``after_chunks`` chunks of ``partial``, then raise ``error``.
+
+    Example:
+        >>> ScriptedError(TimeoutError("model timed out"), after_chunks=2, partial="It is")
+        ScriptedError(error=TimeoutError('model timed out'), after_chunks=2, partial='It is')
+    """
+
+    error: BaseException
+    """The exception the stream raises."""
+    after_chunks: int = 0
+    """How many chunks of ``partial`` to stream first."""
+    partial: AIMessage | str | None = None
+    """The reply whose chunks stream before the error."""
+
+    def __post_init__(self) -> None:
+        """Check that ``after_chunks`` can be served."""
+        if self.after_chunks < 0:
+            raise ValueError(f"after_chunks must be >= 0, got {self.after_chunks}")
+        if self.after_chunks and self.partial is None:
+            raise ValueError("after_chunks > 0 needs a partial reply to stream")
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """One scripted reply, pre-split into what its chunks carry."""
+
+    tokens: tuple[str, ...]
+    blocks: tuple[ContentBlock, ...]
+    tool_pieces: tuple[ToolCallChunk, ...]
+    message: AIMessage
+    limit: int | None
+    error: BaseException | None
+
+
+class ScriptedModel:
+    """A chat model that replays scripted replies, streamed as LangChain models stream them.
+
+    Each call consumes the next reply. A reply streams as word tokens (``"Let"``, ``" me"``,
+    ``" check."``: whitespace kept, so the text joins back exactly), then two
+    ``tool_call_chunks`` per tool call (name, id and the head of the args JSON, then the
+    rest), then an empty last chunk (``chunk_position="last"``) with ``usage_metadata``
+    (input tokens: words of the input; output tokens: chunks streamed before it; unless the
+    scripted message has its own usage). All chunks of a call share the id
+    ``run-<uuid4>``; tool calls without an id get ``call_<n>`` (``n`` counts the tool
+    calls of the script from 1). Without ``latency`` the stream never awaits.
+
+    Args:
+        responses: the replies, in order: an ``AIMessage``, a ``str`` (an AIMessage with
+            that content), or a ``ScriptedError``.
+        latency: simulated timing, slept with ``asyncio.sleep`` (``time.sleep`` in
+            ``stream``).
+        name: the model name, reported as ``response_metadata["model_name"]``.
+
+    Example:
+        >>> model = ScriptedModel([
+        ...     AIMessage("Let me check.", tool_calls=[
+        ...         {"name": "get_weather", "args": {"city": "Paris"}, "id": "call_1"}]),
+        ...     "It is sunny in Paris.",
+        ... ])
+        >>> [c.content for c in model.stream([HumanMessage("Weather in Paris?")])][:3]
+        ['Let', ' me', ' check.']
+        >>> model.invoke([]).text
+        'It is sunny in Paris.'
+    """
+
+    def __init__(
+        self,
+        responses: Sequence[AIMessage | str | ScriptedError],
+        *,
+        latency: Latency | None = None,
+        name: str = "scripted",
+    ) -> None:
+        """Pre-split every reply into tokens and tool-call pieces."""
+        self.name = name
+        self.latency = latency
+        self.calls: list[list[BaseMessage]] = []
+        """The messages of each call so far, in call order."""
+        self._random = random.Random(None if latency is None else latency.seed)
+        self._tool_calls_seen = 0
+        self._plans = [self._plan(response) for response in responses]
+
+    def __repr__(self) -> str:
+        """Show the name and how much of the script is used."""
+        return f"ScriptedModel(name={self.name!r}, calls={len(self.calls)}/{len(self._plans)})"
+
+    async def astream(
+        self, messages: Sequence[BaseMessage], *, tools: Sequence[Any] | None = None
+    ) -> AsyncIterator[AIMessageChunk]:
+        """Stream the next scripted reply; ``tools`` is accepted and ignored.
+
+        Raises:
+            RuntimeError: every scripted reply has been used.
+            BaseException: the error of a ``ScriptedError`` reply, after its chunks.
+
+        Example:
+            >>> async def main() -> str:
+            ...     return "".join([c.text async for c in ScriptedModel(["Hi there"]).astream([])])
+            >>> asyncio.run(main())
+            'Hi there'
+        """
+        chunks = self._start(messages)
+        if self.latency is None:
+            for chunk in chunks:
+                yield chunk
+            return
+        delays = self._delays(self.latency)
+        for chunk in chunks:
+            await asyncio.sleep(next(delays))
+            yield chunk
+
+    def stream(
+        self, messages: Sequence[BaseMessage], tools: Sequence[Any] | None = None
+    ) -> Iterator[AIMessageChunk]:
+        """Stream the next scripted reply synchronously (latency with ``time.sleep``).
+
+        Example:
+            >>> "".join(c.text for c in ScriptedModel(["Hi there"]).stream([]))
+            'Hi there'
+        """
+        chunks = self._start(messages)
+        if self.latency is None:
+            yield from chunks
+            return
+        delays = self._delays(self.latency)
+        for chunk in chunks:
+            time.sleep(next(delays))
+            yield chunk
+
+    def invoke(
+        self, messages: Sequence[BaseMessage], tools: Sequence[Any] | None = None
+    ) -> AIMessage:
+        """Return the next scripted reply as one ``AIMessage`` (its id is the call id).
+
+        Example:
+            >>> ScriptedModel(["Hi"]).invoke([]).id.startswith("run-")
+            True
+        """
+        acc = ChunkAccumulator()
+        for chunk in self.stream(messages, tools):
+            acc.add(chunk)
+        return acc.to_message()
+
+    async def ainvoke(
+        self, messages: Sequence[BaseMessage], *, tools: Sequence[Any] | None = None
+    ) -> AIMessage:
+        """Return the next scripted reply as one ``AIMessage``, asynchronously.
+
+        Example:
+            >>> asyncio.run(ScriptedModel(["Hi"]).ainvoke([])).content
+            'Hi'
+        """
+        acc = ChunkAccumulator()
+        async for chunk in self.astream(messages, tools=tools):
+            acc.add(chunk)
+        return acc.to_message()
+
+    def _start(self, messages: Sequence[BaseMessage]) -> Iterator[AIMessageChunk]:
+        """Record the call and return the chunks of the next reply."""
+        call = len(self.calls) + 1
+        self.calls.append(list(messages))
+        if call > len(self._plans):
+            raise RuntimeError(
+                f"ScriptedModel {self.name!r}: the script is exhausted: {len(self._plans)} "
+                f"responses were scripted and this is call {call}"
+            )
+        input_tokens = sum(len(message.text.split()) for message in messages)
+        return self._chunks(self._plans[call - 1], f"run-{uuid4()}", input_tokens)
+
+    def _chunks(self, plan: _Plan, run_id: str, input_tokens: int) -> Iterator[AIMessageChunk]:
+        """The chunks of ``plan``, then its error if it has one."""
+        chunks = _all_chunks(plan, run_id, input_tokens, self.name)
+        if plan.limit is not None:
+            for _, chunk in zip(range(plan.limit), chunks, strict=False):
+                yield chunk
+        else:
+            yield from chunks
+        if plan.error is not None:
+            raise plan.error
+
+    def _delays(self, latency: Latency) -> Iterator[float]:
+        """The delay before each chunk: first token, then per token, each with jitter."""
+        jitter, uniform = latency.jitter, self._random.uniform
+        yield latency.first_token + (uniform(0.0, jitter) if jitter else 0.0)
+        while True:
+            yield latency.per_token + (uniform(0.0, jitter) if jitter else 0.0)
+
+    def _plan(self, response: AIMessage | str | ScriptedError) -> _Plan:
+        """Pre-split one scripted response."""
+        if isinstance(response, ScriptedError):
+            partial = response.partial
+            plan = self._plan(AIMessage("") if partial is None else partial)
+            return _Plan(*_plan_fields(plan), limit=response.after_chunks, error=response.error)
+        message = AIMessage(response) if isinstance(response, str) else response
+        content = message.content
+        pieces: list[ToolCallChunk] = []
+        for index, call in enumerate(message.tool_calls):
+            self._tool_calls_seen += 1
+            call_id = call["id"] or f"call_{self._tool_calls_seen}"
+            head, rest = _split_args(call["args"])
+            pieces.append(tool_call_chunk(call["name"], head, call_id, index))
+            pieces.append(tool_call_chunk(None, rest, None, index))
+        return _Plan(
+            tokens=tuple(_TOKEN.findall(content)) if isinstance(content, str) else (),
+            blocks=() if isinstance(content, str) else tuple(content),
+            tool_pieces=tuple(pieces),
+            message=message,
+            limit=None,
+            error=None,
+        )
+
+
+def _plan_fields(
+    plan: _Plan,
+) -> tuple[tuple[str, ...], tuple[ContentBlock, ...], tuple[ToolCallChunk, ...], AIMessage]:
+    return plan.tokens, plan.blocks, plan.tool_pieces, plan.message
+
+
+def _all_chunks(
+    plan: _Plan, run_id: str, input_tokens: int, model_name: str
+) -> Iterator[AIMessageChunk]:
+    """Every chunk of a reply: text tokens, content blocks, tool-call pieces, the last."""
+    for token in plan.tokens:
+        yield text_chunk(token, run_id)
+    for block in plan.blocks:
+        yield AIMessageChunk([block], id=run_id)
+    for piece in plan.tool_pieces:
+        yield AIMessageChunk("", id=run_id, tool_call_chunks=[piece.copy()])
+    message = plan.message
+    streamed = len(plan.tokens) + len(plan.blocks) + len(plan.tool_pieces)
+    usage: UsageMetadata = message.usage_metadata or {
+        "input_tokens": input_tokens,
+        "output_tokens": streamed,
+        "total_tokens": input_tokens + streamed,
+    }
+    metadata = message.response_metadata or {
+        "finish_reason": "tool_calls" if plan.tool_pieces else "stop",
+        "model_name": model_name,
+    }
+    yield AIMessageChunk(
+        "",
+        id=run_id,
+        chunk_position="last",
+        usage_metadata=usage,
+        response_metadata=metadata,
+        additional_kwargs=message.additional_kwargs,
+    )
+
+
+def _split_args(args: dict[str, Any]) -> tuple[str, str]:
+    """Split the JSON of ``args`` after the first key, as ``'{"city": '`` + ``'"Paris"}'``."""
+    text = json.dumps(args)
+    if not args:
+        return text[:1], text[1:]
+    head = 1 + len(json.dumps(next(iter(args)))) + 2
+    return text[:head], text[head:]

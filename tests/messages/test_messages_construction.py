@@ -1,0 +1,170 @@
+"""Message construction, validation, text, and the JSON round trip of every class."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+import rxagent.messages
+from rxagent.messages import (
+    MESSAGE_ADAPTER,
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    HumanMessage,
+    RemoveMessage,
+    SystemMessage,
+    ToolMessage,
+    text_chunk,
+)
+
+
+def _isort_key(name: str) -> tuple[int, str]:
+    if re.fullmatch(r"[A-Z0-9_]+", name):
+        return (0, name)
+    return (1, name) if name[0].isupper() else (2, name)
+
+
+def test_all_is_a_sorted_tuple_of_existing_names() -> None:
+    exported = rxagent.messages.__all__
+    assert isinstance(exported, tuple)
+    assert list(exported) == sorted(exported, key=_isort_key)  # ruff RUF022's order
+    assert all(hasattr(rxagent.messages, name) for name in exported)
+
+
+def test_positional_content_and_types() -> None:
+    assert HumanMessage("hi").type == "human"
+    assert SystemMessage("be brief").type == "system"
+    assert AIMessage("hello").type == "ai"
+    assert AIMessageChunk("hel").type == "AIMessageChunk"
+    tool = ToolMessage("Sunny", tool_call_id="call_1")
+    assert (tool.type, tool.status, tool.artifact) == ("tool", "success", None)
+    assert HumanMessage("hi") == HumanMessage(content="hi")
+
+
+def test_chunk_is_an_ai_message_like_in_langchain() -> None:
+    assert isinstance(AIMessageChunk("x"), AIMessage)
+
+
+def test_unknown_field_is_an_error_naming_it() -> None:
+    with pytest.raises(ValidationError, match="contnt"):
+        HumanMessage(contnt="hi")
+
+
+def test_missing_content_is_an_error_naming_it() -> None:
+    with pytest.raises(ValidationError, match="content"):
+        AIMessage()
+
+
+def test_tool_message_needs_tool_call_id() -> None:
+    with pytest.raises(ValidationError, match="tool_call_id"):
+        ToolMessage("x")
+
+
+def test_invalid_status_is_rejected() -> None:
+    with pytest.raises(ValidationError, match="status"):
+        ToolMessage("x", tool_call_id="c", status="maybe")
+
+
+def test_messages_are_mutable() -> None:
+    message = HumanMessage("hi")
+    message.id = "m1"
+    assert message.id == "m1"
+
+
+def test_text_of_list_content() -> None:
+    message = AIMessage(["a", {"type": "text", "text": "b"}, {"type": "image", "url": "u"}, "c"])
+    assert message.text == "abc"
+
+
+def test_tool_calls_get_type_and_default_id() -> None:
+    message = AIMessage("", tool_calls=[{"name": "f", "args": {"x": 1}}])
+    assert message.tool_calls == [{"name": "f", "args": {"x": 1}, "id": None, "type": "tool_call"}]
+
+
+def test_chunk_computes_tool_calls_from_chunks() -> None:
+    chunk = AIMessageChunk(
+        "", tool_call_chunks=[{"name": "f", "args": '{"city": "Pa', "id": "c1", "index": 0}]
+    )
+    assert chunk.tool_calls == [
+        {"name": "f", "args": {"city": "Pa"}, "id": "c1", "type": "tool_call"}
+    ]
+    assert chunk.tool_call_chunks[0]["type"] == "tool_call_chunk"
+
+
+def test_chunk_with_unparsable_args_has_an_invalid_tool_call() -> None:
+    chunk = AIMessageChunk(
+        "", tool_call_chunks=[{"name": None, "args": '"Paris"}', "id": None, "index": 0}]
+    )
+    assert chunk.tool_calls == []
+    assert chunk.invalid_tool_calls == [
+        {"name": None, "args": '"Paris"}', "id": None, "error": None, "type": "invalid_tool_call"}
+    ]
+
+
+def test_chunk_built_from_tool_calls_gets_tool_call_chunks() -> None:
+    chunk = AIMessageChunk("", tool_calls=[{"name": "f", "args": {"a": 1}, "id": "c1"}])
+    assert chunk.tool_call_chunks == [
+        {"name": "f", "args": '{"a": 1}', "id": "c1", "index": None, "type": "tool_call_chunk"}
+    ]
+
+
+def test_remove_message() -> None:
+    assert RemoveMessage(id="m1").model_dump()["type"] == "remove"
+    with pytest.raises(ValidationError, match="id"):
+        RemoveMessage()
+
+
+def test_text_chunk_equals_the_validated_chunk_and_owns_its_lists() -> None:
+    first, second = text_chunk("Hel", "run-1"), text_chunk("lo", "run-1")
+    assert first == AIMessageChunk("Hel", id="run-1")
+    first.tool_call_chunks.append({"name": None, "args": None, "id": None, "index": None})
+    assert second.tool_call_chunks == []
+
+
+def test_to_message_drops_chunk_fields() -> None:
+    chunk = AIMessageChunk(
+        "hi",
+        id="run-1",
+        chunk_position="last",
+        tool_call_chunks=[{"name": "f", "args": '{"a": 1}', "id": "c1", "index": 0}],
+    )
+    message = chunk.to_message()
+    assert type(message) is AIMessage
+    assert message.tool_calls == [{"name": "f", "args": {"a": 1}, "id": "c1", "type": "tool_call"}]
+    assert "tool_call_chunks" not in message.model_dump()
+    message.tool_calls.clear()
+    assert chunk.tool_calls
+
+
+EVERY_CLASS: list[BaseMessage] = [
+    HumanMessage("hi", id="h1", name="ada", additional_kwargs={"k": [1]}),
+    SystemMessage(["be", {"type": "text", "text": " brief"}]),
+    AIMessage(
+        "Let me check.",
+        tool_calls=[{"name": "get_weather", "args": {"city": "Paris"}, "id": "call_1"}],
+        invalid_tool_calls=[{"name": "g", "args": "[", "id": "c2", "error": "bad"}],
+        usage_metadata={"input_tokens": 1, "output_tokens": 2, "total_tokens": 3},
+        response_metadata={"finish_reason": "tool_calls"},
+    ),
+    ToolMessage("Sunny", tool_call_id="call_1", status="error", artifact={"raw": [1, 2]}),
+    AIMessageChunk(
+        " me",
+        id="run-1",
+        chunk_position="last",
+        tool_call_chunks=[{"name": "f", "args": '{"a": ', "id": "c1", "index": 0}],
+    ),
+    RemoveMessage(id="h1"),
+]
+
+
+@pytest.mark.parametrize("message", EVERY_CLASS, ids=lambda m: type(m).__name__)
+def test_json_round_trip(message: BaseMessage) -> None:
+    dumped: dict[str, Any] = message.model_dump(mode="json")
+    restored = MESSAGE_ADAPTER.validate_python(dumped)
+    assert type(restored) is type(message)
+    assert restored == message
+    assert MESSAGE_ADAPTER.validate_json(message.model_dump_json()) == message

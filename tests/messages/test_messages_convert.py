@@ -1,0 +1,143 @@
+"""coerce_message / convert_to_messages: every role, tuples, strings, and the errors."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from rxagent.messages import (
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    HumanMessage,
+    MessageLike,
+    RemoveMessage,
+    SystemMessage,
+    ToolMessage,
+    coerce_message,
+    convert_to_messages,
+)
+
+
+@pytest.mark.parametrize(
+    ("role", "cls"),
+    [
+        ("user", HumanMessage),
+        ("human", HumanMessage),
+        ("assistant", AIMessage),
+        ("ai", AIMessage),
+        ("system", SystemMessage),
+        ("developer", SystemMessage),
+    ],
+)
+def test_dict_roles(role: str, cls: type[BaseMessage]) -> None:
+    for key in ("role", "type"):
+        message = coerce_message({key: role, "content": "hi", "id": "m1"})
+        assert type(message) is cls
+        assert (message.content, message.id) == ("hi", "m1")
+
+
+@pytest.mark.parametrize(
+    ("role", "cls"),
+    [("user", HumanMessage), ("assistant", AIMessage), ("system", SystemMessage)],
+)
+def test_tuple_roles(role: str, cls: type[BaseMessage]) -> None:
+    message = coerce_message((role, "hi"))
+    assert type(message) is cls
+    assert message.content == "hi"
+
+
+def test_tool_dict() -> None:
+    message = coerce_message({"role": "tool", "content": "Sunny", "tool_call_id": "call_1"})
+    assert isinstance(message, ToolMessage)
+    assert message.tool_call_id == "call_1"
+
+
+def test_tool_dict_without_tool_call_id_names_the_field() -> None:
+    with pytest.raises(ValidationError, match="tool_call_id"):
+        coerce_message({"role": "tool", "content": "Sunny"})
+
+
+def test_dict_without_content_names_the_field() -> None:
+    with pytest.raises(ValidationError, match="content"):
+        coerce_message({"role": "user"})
+
+
+def test_dict_with_a_wrong_field_names_it() -> None:
+    with pytest.raises(ValidationError, match="tool_calls"):
+        coerce_message({"role": "user", "content": "x", "tool_calls": []})
+
+
+def test_unknown_role_names_the_valid_roles() -> None:
+    with pytest.raises(ValueError, match="unknown message role 'bot'") as caught:
+        coerce_message({"role": "bot", "content": "x"})
+    for role in ("user", "assistant", "system", "tool"):
+        assert repr(role) in str(caught.value)
+
+
+def test_dict_without_role_is_an_error() -> None:
+    with pytest.raises(ValueError, match="'role'"):
+        coerce_message({"content": "x"})
+
+
+def test_assistant_dict_with_tool_calls() -> None:
+    message = coerce_message(
+        {
+            "role": "assistant",
+            "content": "",
+            "tool_calls": [{"name": "get_weather", "args": {"city": "Paris"}, "id": "call_1"}],
+        }
+    )
+    assert isinstance(message, AIMessage)
+    assert message.tool_calls[0]["args"] == {"city": "Paris"}
+
+
+def test_assistant_dict_with_openai_tool_calls() -> None:
+    message = coerce_message(
+        {
+            "role": "assistant",
+            "content": "",
+            "tool_calls": [
+                {
+                    "id": "call_1",
+                    "type": "function",
+                    "function": {"name": "get_weather", "arguments": '{"city": "Paris"}'},
+                }
+            ],
+        }
+    )
+    assert isinstance(message, AIMessage)
+    assert message.tool_calls == [
+        {"name": "get_weather", "args": {"city": "Paris"}, "id": "call_1", "type": "tool_call"}
+    ]
+
+
+def test_chunk_and_remove_dicts() -> None:
+    assert type(coerce_message({"type": "AIMessageChunk", "content": "x"})) is AIMessageChunk
+    assert type(coerce_message({"type": "remove", "content": "", "id": "m"})) is RemoveMessage
+
+
+def test_messages_pass_through_and_strings_are_human() -> None:
+    message = AIMessage("x")
+    assert coerce_message(message) is message
+    assert coerce_message("hi") == HumanMessage("hi")
+
+
+def test_bad_values() -> None:
+    with pytest.raises(ValueError, match="role, content"):
+        coerce_message(("user", "a", "b"))  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="int"):
+        coerce_message(3)  # type: ignore[arg-type]
+
+
+def test_convert_to_messages_lists_and_single_values() -> None:
+    values: list[MessageLike] = [
+        "hi",
+        ("ai", "hello"),
+        {"role": "system", "content": "be brief"},
+        HumanMessage("x"),
+    ]
+    assert [m.type for m in convert_to_messages(values)] == ["human", "ai", "system", "human"]
+    assert [m.type for m in convert_to_messages(("assistant", "hi"))] == ["ai"]
+    assert [m.type for m in convert_to_messages({"role": "user", "content": "x"})] == ["human"]
+    assert convert_to_messages("hi") == [HumanMessage("hi")]
