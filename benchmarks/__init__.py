@@ -1,0 +1,1 @@
+"""Benchmark entry scripts; the measuring code ships in ``rxagent._bench`` (``rxagent bench``)."""
