@@ -64,7 +64,7 @@ __all__ = (
     "ValuesEvent",
     "create_agent",
     "get_stream_writer",
-    "tool",
     "to_aiter",
     "to_iter",
+    "tool",
 )

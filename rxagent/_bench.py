@@ -104,12 +104,12 @@ def _inputs() -> dict[str, Any]:
 
 def _rxagent_sync(settings: Settings) -> SyncRun:
     agent = one_tool_call_agent(settings)
-    return lambda: agent.stream(_inputs(), stream_mode=MODES)  # type: ignore[no-any-return]
+    return lambda: agent.stream(_inputs(), stream_mode=MODES)
 
 
 def _rxagent_async(settings: Settings) -> AsyncRun:
     agent = one_tool_call_agent(settings)
-    return lambda: agent.astream(_inputs(), stream_mode=MODES)  # type: ignore[no-any-return]
+    return lambda: agent.astream(_inputs(), stream_mode=MODES)
 
 
 def _floor(construct: Callable[[Settings], Callable[..., Any]]) -> Prepare:
@@ -126,12 +126,15 @@ def _floor(construct: Callable[[Settings], Callable[..., Any]]) -> Prepare:
         wanted = frozenset(MODES)
         make = construct(settings)
 
+        def keep(event: Any) -> bool:
+            return event.mode in wanted
+
+        def shape(event: Any) -> tuple[str, Any]:
+            return event.mode, event.data
+
         def run(on_next: Callable[[Any], None]) -> None:
             subject: Subject[Any] = Subject()
-            subject.pipe(
-                ops.filter(lambda event: event.mode in wanted),
-                ops.map(lambda event: (event.mode, event.data)),
-            ).subscribe(on_next)
+            subject.pipe(ops.filter(keep), ops.map(shape)).subscribe(on_next)
             push = subject.on_next
             for seq in range(1, settings.n + 1):
                 push(make(seq, chunk, metadata))

@@ -30,9 +30,10 @@ def maker(cls: type[M]) -> Callable[[dict[str, Any]], M]:
         P(x=2)
     """
     fields_set = _fields_set(cls)
-    set_fields = cls.__pydantic_fields_set__.__set__  # type: ignore[attr-defined]
-    set_extra = cls.__pydantic_extra__.__set__  # type: ignore[attr-defined]
-    set_private = cls.__pydantic_private__.__set__  # type: ignore[attr-defined]
+    slots = vars(BaseModel)
+    set_fields = slots["__pydantic_fields_set__"].__set__
+    set_extra = slots["__pydantic_extra__"].__set__
+    set_private = slots["__pydantic_private__"].__set__
 
     def make(fields: dict[str, Any]) -> M:
         obj = _new(cls)

@@ -100,9 +100,7 @@ def normalize(event: EventBase) -> tuple[Any, ...]:
             metadata["langgraph_step"],
         )
     elif mode == "updates":
-        data = {
-            node: _strip(update) for node, update in data.items()
-        }
+        data = {node: _strip(update) for node, update in data.items()}
     elif mode in ("tasks", "tools", "values"):
         data = repr(sorted(data)) if isinstance(data, dict) else repr(data)
     return (mode, len(event.ns), event.node, event.step, event.tool_call_id is not None, repr(data))

@@ -49,7 +49,7 @@ def test_messages_mode_shapes_and_metadata() -> None:
     wholes = [m for m, _ in items if not isinstance(m, AIMessageChunk)]
     assert [type(m) for m in wholes] == [ToolMessage], "only the ToolMessage is re-emitted whole"
     assert "".join(m.text for m, _ in tokens) == "Let me check.It is sunny in Paris."
-    message, metadata = tokens[0]
+    _message, metadata = tokens[0]
     assert metadata["langgraph_node"] == "model"
     assert metadata["langgraph_step"] == 1
     assert metadata["langgraph_triggers"] == ("branch:to:model",)
@@ -108,8 +108,14 @@ def test_output_shapes(stream_mode: Any, check: Any) -> None:
 def test_version_v2_dicts() -> None:
     items = list(seed_agent().stream(SEED_INPUT, stream_mode=["custom", "updates"], version="v2"))
     assert all(set(item) == {"type", "ns", "data"} for item in items)
-    assert [item["type"] for item in items] == ["updates", "custom", "custom", "custom", "updates",
-                                                 "updates"]
+    assert [item["type"] for item in items] == [
+        "updates",
+        "custom",
+        "custom",
+        "custom",
+        "updates",
+        "updates",
+    ]
     assert all(item["ns"] == () for item in items)
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import doctest
+from types import ModuleType
+
 import pytest
 
-from rxagent import EVENT_ADAPTER, CustomEvent
+from rxagent import EVENT_ADAPTER, CustomEvent, _bench, _demo, cli
 from rxagent._demo import ANSWER, INTRO
 from rxagent.cli import main
 
@@ -43,9 +46,9 @@ def test_demo_json_custom_prints_attributed_custom_events(
 ) -> None:
     assert main(["demo", "--mode", "custom", "--fast", "--json"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    events = [EVENT_ADAPTER.validate_json(line) for line in lines]
-    assert len(events) == 10
-    assert all(isinstance(event, CustomEvent) for event in events)
+    parsed = [EVENT_ADAPTER.validate_json(line) for line in lines]
+    events = [event for event in parsed if isinstance(event, CustomEvent)]
+    assert len(events) == len(parsed) == 10
     assert {event.node for event in events} == {"tools"}
     assert {event.tool_call_id for event in events} == {"call_fetch_records"}
     assert [event.data["done"] for event in events] == list(range(10, 101, 10))
@@ -54,7 +57,9 @@ def test_demo_json_custom_prints_attributed_custom_events(
 
 def test_demo_json_all_modes_are_valid_events(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo", "--fast", "--json"]) == 0
-    modes = [EVENT_ADAPTER.validate_json(line).mode for line in capsys.readouterr().out.splitlines()]
+    modes = [
+        EVENT_ADAPTER.validate_json(line).mode for line in capsys.readouterr().out.splitlines()
+    ]
     assert set(modes) == {"updates", "messages", "custom"}
     assert modes.count("updates") == 3
 
@@ -95,3 +100,10 @@ def test_bench_smoke_prints_a_markdown_table(capsys: pytest.CaptureFixture[str])
         assert float(cells[2].split()[0]) > 0  # µs/event is a number
     # N tokens + K progress events + the tool-call turn's events
     assert int(rows[0].split("|")[2].strip().replace(",", "")) > 220
+
+
+@pytest.mark.parametrize("module", [cli, _demo, _bench])
+def test_doctests(module: ModuleType) -> None:
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0
+    assert result.attempted > 0

@@ -17,23 +17,29 @@ from tests.support import SEED_INPUT
 
 def test_model_failing_mid_stream_ends_the_stream_after_its_tokens() -> None:
     model = ScriptedModel(
-        [ScriptedError(RuntimeError("model fell over"), after_chunks=3, partial="one two three four")]
+        [
+            ScriptedError(
+                RuntimeError("model fell over"), after_chunks=3, partial="one two three four"
+            )
+        ]
     )
     agent = create_agent(model)
     seen: list[Any] = []
+    stream = agent.stream(SEED_INPUT, stream_mode=["messages", "updates", "tasks"])
     with pytest.raises(RuntimeError, match="model fell over"):
-        for item in agent.stream(SEED_INPUT, stream_mode=["messages", "updates", "tasks"]):
-            seen.append(item)
+        seen.extend(stream)
     tokens = [c[0].text for m, c in seen if m == "messages"]
     assert tokens == ["one", " two", " three"]
     assert not [c for m, c in seen if m == "updates"]
     results = [c for m, c in seen if m == "tasks" and "error" in c]
-    assert len(results) == 1 and isinstance(results[0]["error"], RuntimeError)
+    assert len(results) == 1
+    assert isinstance(results[0]["error"], RuntimeError)
 
 
 def test_model_failure_through_astream() -> None:
-    agent = create_agent(ScriptedModel([ScriptedError(ValueError("bad"), after_chunks=1,
-                                                      partial="a b")]))
+    agent = create_agent(
+        ScriptedModel([ScriptedError(ValueError("bad"), after_chunks=1, partial="a b")])
+    )
 
     async def collect() -> list[Any]:
         return [item async for item in agent.astream(SEED_INPUT, stream_mode="messages")]
@@ -59,8 +65,9 @@ def _failing_tool_agent(**kwargs: Any) -> Any:
 
 
 def test_failing_tool_becomes_an_error_tool_message() -> None:
-    items = list(_failing_tool_agent().stream(SEED_INPUT, stream_mode=["updates", "custom",
-                                                                       "tools"]))
+    items = list(
+        _failing_tool_agent().stream(SEED_INPUT, stream_mode=["updates", "custom", "tools"])
+    )
     assert ("custom", {"before": 1}) in items
     tool_update = next(c for m, c in items if m == "updates" and "tools" in c)
     message = tool_update["tools"]["messages"][0]
@@ -92,7 +99,8 @@ def test_unknown_tool_is_reported_to_the_model() -> None:
 
     state = create_agent(model, [real]).invoke(SEED_INPUT)
     error = state["messages"][2]
-    assert isinstance(error, ToolMessage) and error.status == "error"
+    assert isinstance(error, ToolMessage)
+    assert error.status == "error"
     assert "nope is not a valid tool, try one of [real]" in error.text
 
 

@@ -8,6 +8,7 @@ models that fail mid-stream.
 from __future__ import annotations
 
 import asyncio
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,8 +96,9 @@ def _agent(s: Scenario) -> tuple[Any, ScriptedModel]:
             responses.append(AIMessage(content=final))
         else:
             responses.append(
-                ScriptedError(RuntimeError("model failed"), after_chunks=s.model_fails_after,
-                              partial=final)
+                ScriptedError(
+                    RuntimeError("model failed"), after_chunks=s.model_fails_after, partial=final
+                )
             )
     model = ScriptedModel(responses)
     return create_agent(model, [work_sync, work_async]), model
@@ -113,8 +115,7 @@ def _run(s: Scenario) -> tuple[list[EventBase], BaseException | None]:
     return events, None
 
 
-PROPERTY = settings(max_examples=150, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @PROPERTY
@@ -174,7 +175,7 @@ def test_guarantee_3_parallel_tasks_keep_their_own_order(s: Scenario) -> None:
 def test_guarantee_4_seq_strictly_increases(s: Scenario) -> None:
     events, _ = _run(s)
     seqs = [e.seq for e in events]
-    assert all(a < b for a, b in zip(seqs, seqs[1:], strict=False))
+    assert all(a < b for a, b in itertools.pairwise(seqs))
     assert len({e.run_id for e in events}) == 1
 
 
@@ -195,9 +196,7 @@ def test_guarantee_5_failing_tools_reach_the_model_and_failing_models_end_the_st
     assert (error is not None) == model_fails
     if model_fails:
         assert str(error) == "model failed"
-        last_tokens = [
-            e for e in events if isinstance(e, MessageEvent) and e.step == 3
-        ]
+        last_tokens = [e for e in events if isinstance(e, MessageEvent) and e.step == 3]
         streamable = s.answer_words + 1  # the words, then the closing chunk
         assert len(last_tokens) == min(s.model_fails_after or 0, streamable)
     if s.calls:

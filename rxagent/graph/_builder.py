@@ -170,30 +170,38 @@ class StateGraph:
         known = set(self.nodes)
         pairs = [*self.edges, *((src, dst) for srcs, dst in self.joins for src in srcs)]
         for src, dst in pairs:
-            if src == END:
-                raise ValueError(f"An edge cannot start at END (edge {src!r} -> {dst!r})")
-            if dst == START:
-                raise ValueError(f"An edge cannot end at START (edge {src!r} -> {dst!r})")
-            for name in (src, dst):
-                if name not in known and name not in _RESERVED:
-                    raise ValueError(
-                        f"Edge {src!r} -> {dst!r} names unknown node {name!r}; "
-                        f"known nodes: {', '.join(sorted(known)) or '(none)'}"
-                    )
+            _check_edge(src, dst, known)
         for branch in self.branches:
-            if branch.source not in known and branch.source != START:
-                raise ValueError(f"Conditional edge from unknown node {branch.source!r}")
-            for dst in (branch.ends or {}).values():
-                if dst not in known and dst != END:
-                    raise ValueError(
-                        f"Conditional edge from {branch.source!r} maps to unknown node {dst!r}; "
-                        f"known nodes: {', '.join(sorted(known))}"
-                    )
+            _check_branch(branch, known)
         starts = [src for src, _ in self.edges if src == START]
         if not starts and not any(b.source == START for b in self.branches):
             raise ValueError(
                 "The graph has no entry point: add an edge from START, "
                 "e.g. graph.add_edge(START, 'model')"
+            )
+
+
+def _check_edge(src: str, dst: str, known: set[str]) -> None:
+    if src == END:
+        raise ValueError(f"An edge cannot start at END (edge {src!r} -> {dst!r})")
+    if dst == START:
+        raise ValueError(f"An edge cannot end at START (edge {src!r} -> {dst!r})")
+    for name in (src, dst):
+        if name not in known and name not in _RESERVED:
+            raise ValueError(
+                f"Edge {src!r} -> {dst!r} names unknown node {name!r}; "
+                f"known nodes: {', '.join(sorted(known)) or '(none)'}"
+            )
+
+
+def _check_branch(branch: Branch, known: set[str]) -> None:
+    if branch.source not in known and branch.source != START:
+        raise ValueError(f"Conditional edge from unknown node {branch.source!r}")
+    for dst in (branch.ends or {}).values():
+        if dst not in known and dst != END:
+            raise ValueError(
+                f"Conditional edge from {branch.source!r} maps to unknown node {dst!r}; "
+                f"known nodes: {', '.join(sorted(known))}"
             )
 
 

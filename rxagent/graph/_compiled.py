@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from reactivex import Observable, abc
@@ -18,10 +19,11 @@ from rxagent._faces import Face
 from rxagent._types import STREAM_MODES, StreamMode
 from rxagent.bridges._aiter import _aiterate as aiterate
 from rxagent.bridges._buffer import DEFAULT_MAXSIZE, Overflow, check_bridge_args
-from rxagent.bridges._iter import _iterate as iterate
 from rxagent.bridges._flow import flow_of, loop_of
+from rxagent.bridges._iter import _iterate as iterate
 from rxagent.events import EventBase
 from rxagent.graph._constants import END, Send
+from rxagent.graph._node import cancel_job
 from rxagent.graph._runtime import Pending, drive, resolve_branch
 
 if TYPE_CHECKING:
@@ -153,7 +155,7 @@ class CompiledStateGraph:
             job = loop.create_task(drive(self, input, config, modes, observer, flow))
             flow.tasks.add(job)
             job.add_done_callback(flow.tasks.discard)
-            return Disposable(job.cancel)
+            return Disposable(partial(cancel_job, job))
 
         return Observable(subscribe)
 

@@ -14,6 +14,7 @@ import contextvars
 import inspect
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
 from reactivex import Observable, abc
@@ -27,7 +28,7 @@ from rxagent.graph._state import StateSpec
 from rxagent.graph._task import Task
 
 if TYPE_CHECKING:
-    from rxagent.graph._compiled import CompiledStateGraph
+    pass
 
 Kind = Literal["sync", "async", "gen", "asyncgen", "graph"]
 Emit = Callable[[Any], None]
@@ -91,9 +92,13 @@ def node_run(spec: NodeSpec, task: Task) -> Observable[Any]:
         observer: abc.ObserverBase[Any], scheduler: abc.SchedulerBase | None = None
     ) -> abc.DisposableBase:
         job = task.run.loop.create_task(_execute(spec, task, observer))
-        return Disposable(job.cancel)
+        return Disposable(partial(cancel_job, job))
 
     return Observable(subscribe)
+
+
+def cancel_job(job: asyncio.Task[Any]) -> None:
+    job.cancel()
 
 
 async def _execute(spec: NodeSpec, task: Task, observer: abc.ObserverBase[Any]) -> None:

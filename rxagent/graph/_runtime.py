@@ -138,46 +138,47 @@ def _task(
 
 async def _run_step(graph: CompiledStateGraph, tasks: list[Task]) -> None:
     """Run the tasks of one superstep concurrently; the first failure cancels the rest."""
-    loop = asyncio.get_running_loop()
-    check = graph.builder.spec.check
-    futures: list[asyncio.Future[None]] = []
-    subscriptions: list[abc.DisposableBase] = []
-    for task in tasks:
-        done: asyncio.Future[None] = loop.create_future()
-
-        def on_error(
-            error: Exception, task: Task = task, done: asyncio.Future[None] = done
-        ) -> None:
-            task.failed(error)
-            if not done.done():
-                done.set_exception(error)
-
-        def on_completed(task: Task = task, done: asyncio.Future[None] = done) -> None:
-            try:
-                for write in task.writes:
-                    check(task.node, write)
-                task.finished()
-            except Exception as error:
-                on_error(error, task, done)
-                return
-            if not done.done():
-                done.set_result(None)
-
-        futures.append(done)
-        source = node_run(graph.builder.nodes[task.node], task)
-        subscriptions.append(source.subscribe(task.on_signal, on_error, on_completed))
+    started = [_start(graph, task) for task in tasks]
+    futures = [future for future, _ in started]
     try:
         if len(futures) == 1:
             await futures[0]
         else:
             await _first_failure(futures)
     except BaseException:
-        for subscription in subscriptions:
+        for _, subscription in started:
             subscription.dispose()
         for future in futures:
             if future.done() and not future.cancelled():
                 future.exception()  # retrieved: the first failure is the one raised
         raise
+
+
+def _start(
+    graph: CompiledStateGraph, task: Task
+) -> tuple[asyncio.Future[None], abc.DisposableBase]:
+    """Subscribe to the node run of ``task``; the future settles when the task ends."""
+    done: asyncio.Future[None] = task.run.loop.create_future()
+    check = graph.builder.spec.check
+
+    def on_error(error: Exception) -> None:
+        task.failed(error)
+        if not done.done():
+            done.set_exception(error)
+
+    def on_completed() -> None:
+        try:
+            for write in task.writes:
+                check(task.node, write)
+            task.finished()
+        except Exception as error:
+            on_error(error)
+            return
+        if not done.done():
+            done.set_result(None)
+
+    source = node_run(graph.builder.nodes[task.node], task)
+    return done, source.subscribe(task.on_signal, on_error, on_completed)
 
 
 async def _first_failure(futures: list[asyncio.Future[None]]) -> None:

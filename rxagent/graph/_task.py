@@ -11,8 +11,8 @@ from rxagent._context import NOOP_WRITER
 from rxagent._fast import maker
 from rxagent._types import Namespace, StreamWriter
 from rxagent.events import (
-    EventBase,
     CustomEvent,
+    EventBase,
     MessageEvent,
     TaskEvent,
     ToolEvent,
@@ -21,7 +21,6 @@ from rxagent.events import (
 from rxagent.graph._constants import NodeOutputError
 from rxagent.graph._run import Run
 from rxagent.messages import AIMessageChunk, BaseMessage
-
 
 _message_event = maker(MessageEvent)
 _custom_event = maker(CustomEvent)
@@ -133,7 +132,8 @@ class Task:
             self._last_id = chunk_id
         run = self.run
         run.seq += 1
-        fields = {**self._base, "mode": "messages", "seq": run.seq, "data": (chunk, self._token_md)}
+        data = (chunk, self._token_md)
+        fields = {**self._base, "mode": "messages", "seq": run.seq, "data": data}
         run.observer.on_next(_message_event(fields))
 
     def message(self, message: BaseMessage) -> None:
@@ -147,7 +147,12 @@ class Task:
             return
         self.seen.add(message.id)
         run.seq += 1
-        fields = {**self._base, "mode": "messages", "seq": run.seq, "data": (message, self._node_md)}
+        fields = {
+            **self._base,
+            "mode": "messages",
+            "seq": run.seq,
+            "data": (message, self._node_md),
+        }
         run.observer.on_next(_message_event(fields))
 
     def custom(self, payload: Any, tool_call_id: str | None = None) -> None:
@@ -189,7 +194,9 @@ class Task:
             "triggers": self.triggers,
         }
         run.seq += 1
-        run.observer.on_next(_task_event({**self._base, "mode": "tasks", "seq": run.seq, "data": data}))
+        run.observer.on_next(
+            _task_event({**self._base, "mode": "tasks", "seq": run.seq, "data": data})
+        )
 
     def finished(self) -> None:
         """The node returned: emit its new messages, then ``updates``, then the task result."""
@@ -203,7 +210,8 @@ class Task:
             writes = self.writes
             update: Any = None if not writes else writes[0] if len(writes) == 1 else list(writes)
             run.seq += 1
-            fields = {**self._base, "mode": "updates", "seq": run.seq, "data": {self.node: update}}
+            data = {self.node: update}
+            fields = {**self._base, "mode": "updates", "seq": run.seq, "data": data}
             run.observer.on_next(_update_event(fields))
         self._result(None)
 
@@ -219,7 +227,7 @@ class Task:
         if error is None:
             for write in self.writes:
                 result.update(write)
-        data = {
+        data: dict[str, Any] = {
             "id": self.task_id,
             "name": self.node,
             "error": error,
@@ -227,7 +235,9 @@ class Task:
             "result": result,
         }
         run.seq += 1
-        run.observer.on_next(_task_event({**self._base, "mode": "tasks", "seq": run.seq, "data": data}))
+        run.observer.on_next(
+            _task_event({**self._base, "mode": "tasks", "seq": run.seq, "data": data})
+        )
 
     def _emit_messages(self, value: Any) -> None:
         if isinstance(value, BaseMessage):

@@ -102,8 +102,9 @@ def test_conditional_edges_with_path_map() -> None:
     graph.add_node("a", lambda s: {"items": ["a"]})
     graph.add_node("b", lambda s: {"items": ["b"]})
     graph.add_edge(START, "a")
-    graph.add_conditional_edges("a", lambda s: "go" if len(s["items"]) < 3 else "stop",
-                                {"go": "a", "stop": "b"})
+    graph.add_conditional_edges(
+        "a", lambda s: "go" if len(s["items"]) < 3 else "stop", {"go": "a", "stop": "b"}
+    )
     graph.add_edge("b", END)
     assert graph.compile().invoke({"items": []})["items"] == ["a", "a", "a", "b"]
 
@@ -148,11 +149,13 @@ def _parent_with_agent() -> Any:
 
 def test_subgraph_events_are_live_under_their_namespace() -> None:
     inputs = {"messages": [{"role": "user", "content": "hi"}]}
-    items = list(_parent_with_agent().stream(inputs, stream_mode=["updates", "messages"],
-                                             subgraphs=True))
+    items = list(
+        _parent_with_agent().stream(inputs, stream_mode=["updates", "messages"], subgraphs=True)
+    )
     namespaces = [ns for ns, _, _ in items]
     inner = [ns for ns in namespaces if ns]
-    assert inner and all(len(ns) == 1 and ns[0].startswith("agent:") for ns in inner)
+    assert inner
+    assert all(len(ns) == 1 and ns[0].startswith("agent:") for ns in inner)
     last_ns, last_mode, last_chunk = items[-1]
     assert (last_ns, last_mode, next(iter(last_chunk))) == ((), "updates", "agent")
     tokens = [c for ns, m, c in items if m == "messages" and ns]
