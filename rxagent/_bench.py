@@ -151,8 +151,9 @@ def _model_construct(_settings: Settings) -> Callable[..., Any]:
     construct = MessageEvent.model_construct
 
     def make(seq: int, chunk: Any, metadata: dict[str, Any]) -> Any:
-        return construct(node="model", step=3, task_id="t", run_id="r", seq=seq,
-                         data=(chunk, metadata))  # fmt: skip
+        return construct(
+            node="model", step=3, task_id="t", run_id="r", seq=seq, data=(chunk, metadata)
+        )
 
     return make
 
@@ -163,11 +164,12 @@ def _trusted(_settings: Settings) -> Callable[..., Any]:
     from rxagent.events import MessageEvent
 
     construct = maker(MessageEvent)
-    base = {"ns": (), "node": "model", "step": 3, "task_id": "t", "tool_call_id": None,
-            "run_id": "r"}  # fmt: skip
+    base = {"ns": (), "node": "model", "step": 3, "task_id": "t", "run_id": "r"}
 
     def make(seq: int, chunk: Any, metadata: dict[str, Any]) -> Any:
-        return construct({**base, "mode": "messages", "seq": seq, "data": (chunk, metadata)})
+        fields = {**base, "tool_call_id": None, "mode": "messages", "seq": seq}
+        fields["data"] = (chunk, metadata)
+        return construct(fields)
 
     return make
 
@@ -211,7 +213,7 @@ class Sample:
     first: float
     """Seconds to the first event."""
     half: float
-    """Seconds until half the events had arrived, as a fraction of ``wall``."""
+    """The time until half the events had arrived, as a fraction of ``wall``."""
 
 
 class _Clock:

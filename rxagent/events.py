@@ -47,6 +47,21 @@ def _to_json(value: Any) -> Any:
     return value
 
 
+_TUPLE_KEYS = ("langgraph_triggers", "langgraph_path")
+
+
+def _revive_metadata(value: Any) -> Any:
+    """JSON has no tuples: give ``langgraph_triggers`` and ``langgraph_path`` theirs back."""
+    if isinstance(value, dict) and any(isinstance(value.get(k), list) for k in _TUPLE_KEYS):
+        return {
+            k: tuple(v) if k in _TUPLE_KEYS and isinstance(v, list) else v for k, v in value.items()
+        }
+    return value
+
+
+Metadata: TypeAlias = Annotated[dict[str, Any], BeforeValidator(_revive_metadata)]
+"""The metadata of a ``messages`` chunk, as LangGraph's."""
+
 Chunk: TypeAlias = Annotated[
     Any, BeforeValidator(_revive), PlainSerializer(_to_json, when_used="json")
 ]
@@ -89,7 +104,7 @@ class MessageEvent(EventBase):
 
     mode: Literal["messages"] = "messages"
     """Always ``"messages"``."""
-    data: tuple[AnyMessage, dict[str, Any]]
+    data: tuple[AnyMessage, Metadata]
     """``(message, metadata)``; metadata has ``langgraph_node``, ``langgraph_step``,
     ``langgraph_triggers``, ``langgraph_checkpoint_ns`` and user ``tags``."""
 

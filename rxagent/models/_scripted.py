@@ -8,7 +8,7 @@ import random
 import re
 import time
 from collections.abc import AsyncIterator, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from uuid import uuid4
 
@@ -94,7 +94,12 @@ class _Plan:
 class ScriptedModel:
     """A chat model that replays scripted replies, streamed as LangChain models stream them.
 
-    Each call consumes the next reply. A reply streams as word tokens (``"Let"``, ``" me"``,
+    The reply to a call is the script's entry for the model's turn in the conversation:
+    how many of this model's own replies (recognised by id) are already in the messages it
+    receives (0 for the first call of a run, 1 after one tool round trip, ...). So one model
+    serves any number of runs of an agent, one after the other or at once, each starting
+    from the first reply. A reply
+    streams as word tokens (``"Let"``, ``" me"``,
     ``" check."``: whitespace kept, so the text joins back exactly), then two
     ``tool_call_chunks`` per tool call (name, id and the head of the args JSON, then the
     rest), then an empty last chunk (``chunk_position="last"``) with ``usage_metadata``
@@ -116,9 +121,11 @@ class ScriptedModel:
         ...         {"name": "get_weather", "args": {"city": "Paris"}, "id": "call_1"}]),
         ...     "It is sunny in Paris.",
         ... ])
-        >>> [c.content for c in model.stream([HumanMessage("Weather in Paris?")])][:3]
+        >>> question = HumanMessage("Weather in Paris?")
+        >>> [c.content for c in model.stream([question])][:3]
         ['Let', ' me', ' check.']
-        >>> model.invoke([]).text
+        >>> first = model.invoke([question])
+        >>> model.invoke([question, first]).text
         'It is sunny in Paris.'
     """
 
@@ -136,11 +143,12 @@ class ScriptedModel:
         """The messages of each call so far, in call order."""
         self._random = random.Random(None if latency is None else latency.seed)
         self._tool_calls_seen = 0
+        self._replies: set[str] = set()
         self._plans = [self._plan(response) for response in responses]
 
     def __repr__(self) -> str:
         """Show the name and how much of the script is used."""
-        return f"ScriptedModel(name={self.name!r}, calls={len(self.calls)}/{len(self._plans)})"
+        return f"ScriptedModel(name={self.name!r}, replies={len(self._plans)}, calls={len(self.calls)})"
 
     async def astream(
         self, messages: Sequence[BaseMessage], *, tools: Sequence[Any] | None = None
@@ -214,16 +222,20 @@ class ScriptedModel:
         return acc.to_message()
 
     def _start(self, messages: Sequence[BaseMessage]) -> Iterator[AIMessageChunk]:
-        """Record the call and return the chunks of the next reply."""
-        call = len(self.calls) + 1
+        """Record the call and return the chunks of the reply for this turn."""
         self.calls.append(list(messages))
-        if call > len(self._plans):
+        own = self._replies
+        turn = sum(1 for message in messages if message.id in own)
+        if turn >= len(self._plans):
             raise RuntimeError(
                 f"ScriptedModel {self.name!r}: the script is exhausted: {len(self._plans)} "
-                f"responses were scripted and this is call {call}"
+                f"responses were scripted and the conversation is at model turn {turn + 1} "
+                f"({turn} of its replies are in the conversation)"
             )
         input_tokens = sum(len(message.text.split()) for message in messages)
-        return self._chunks(self._plans[call - 1], f"run-{uuid4()}", input_tokens)
+        reply_id = f"run-{uuid4()}"
+        own.add(reply_id)
+        return self._chunks(self._plans[turn], reply_id, input_tokens)
 
     def _chunks(self, plan: _Plan, run_id: str, input_tokens: int) -> Iterator[AIMessageChunk]:
         """The chunks of ``plan``, then its error if it has one."""
@@ -248,7 +260,7 @@ class ScriptedModel:
         if isinstance(response, ScriptedError):
             partial = response.partial
             plan = self._plan(AIMessage("") if partial is None else partial)
-            return _Plan(*_plan_fields(plan), limit=response.after_chunks, error=response.error)
+            return replace(plan, limit=response.after_chunks, error=response.error)
         message = AIMessage(response) if isinstance(response, str) else response
         content = message.content
         pieces: list[ToolCallChunk] = []
@@ -266,12 +278,6 @@ class ScriptedModel:
             limit=None,
             error=None,
         )
-
-
-def _plan_fields(
-    plan: _Plan,
-) -> tuple[tuple[str, ...], tuple[ContentBlock, ...], tuple[ToolCallChunk, ...], AIMessage]:
-    return plan.tokens, plan.blocks, plan.tool_pieces, plan.message
 
 
 def _all_chunks(

@@ -41,7 +41,9 @@ MODULES = [
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)
 def test_examples(module: ModuleType) -> None:
-    names: dict[str, Any] = {name: getattr(rxagent.messages, name) for name in rxagent.messages.__all__}
+    names: dict[str, Any] = {
+        name: getattr(rxagent.messages, name) for name in rxagent.messages.__all__
+    }
     names.update({name: getattr(rxagent.models, name) for name in rxagent.models.__all__})
     names["asyncio"] = asyncio
     result = doctest.testmod(module, extraglobs=names, optionflags=doctest.ELLIPSIS)

@@ -1,0 +1,27 @@
+"""The documentation's examples are real files: run them."""
+
+from __future__ import annotations
+
+import runpy
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = sorted((Path(__file__).parent.parent / "docs" / "examples").glob("*.py"))
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_example_runs(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    runpy.run_path(str(path), run_name="__main__")
+    out = capsys.readouterr().out
+    assert out.strip(), f"{path.name} printed nothing"
+
+
+def test_quickstart_streams_the_four_ways(capsys: pytest.CaptureFixture[str]) -> None:
+    runpy.run_path(str(EXAMPLES[0].parent / "quickstart.py"), run_name="__main__")
+    out = capsys.readouterr().out.splitlines()
+    steps = [line.split(":")[0] for line in out if line.startswith("updates  ")][:3]
+    assert steps == ["updates  model", "updates  tools", "updates  model"]
+    assert "custom   {'progress': 'Looking up Paris'}" in out
+    assert any(line.startswith("messages model: 'Let'") for line in out)
+    assert any(line.startswith("custom   {") for line in out)
