@@ -21,7 +21,7 @@ from rxagent.bridges._aiter import _aiterate as aiterate
 from rxagent.bridges._buffer import DEFAULT_MAXSIZE, Overflow, check_bridge_args
 from rxagent.bridges._flow import flow_of, loop_of
 from rxagent.bridges._iter import _iterate as iterate
-from rxagent.events import EventBase
+from rxagent.events import Event
 from rxagent.graph._constants import END, Send
 from rxagent.graph._node import cancel_job
 from rxagent.graph._runtime import Pending, drive, resolve_branch
@@ -69,7 +69,7 @@ class CompiledStateGraph:
         config: Config | None = None,
         *,
         stream_mode: StreamMode | Sequence[StreamMode] | None = None,
-    ) -> Observable[EventBase]:
+    ) -> Observable[Event]:
         """The run as a cold ``Observable`` of events, all modes unless ``stream_mode`` says.
 
         Each subscription is one run. It runs on the subscriber's asyncio scheduler, else on
@@ -143,7 +143,7 @@ class CompiledStateGraph:
 
     def _observable(
         self, input: Any, config: Config | None, modes: frozenset[StreamMode]
-    ) -> Observable[EventBase]:
+    ) -> Observable[Event]:
         def subscribe(
             observer: abc.ObserverBase[Any], scheduler: abc.SchedulerBase | None = None
         ) -> abc.DisposableBase:

@@ -148,7 +148,8 @@ class ScriptedModel:
 
     def __repr__(self) -> str:
         """Show the name and how much of the script is used."""
-        return f"ScriptedModel(name={self.name!r}, replies={len(self._plans)}, calls={len(self.calls)})"
+        replies, calls = len(self._plans), len(self.calls)
+        return f"ScriptedModel(name={self.name!r}, replies={replies}, calls={calls})"
 
     async def astream(
         self, messages: Sequence[BaseMessage], *, tools: Sequence[Any] | None = None
