@@ -69,13 +69,18 @@ def trusted(cls: type[M], fields: dict[str, Any]) -> M:
     return obj
 
 
-_FIELDS_SET: dict[type[BaseModel], frozenset[str]] = {}
+_FIELDS_SET: dict[type[BaseModel], set[str]] = {}
 
 
-def _fields_set(cls: type[BaseModel]) -> frozenset[str]:
+def _fields_set(cls: type[BaseModel]) -> set[str]:
+    """Every field of ``cls``: one set shared by its trusted instances.
+
+    Sharing is safe: it already holds every field, so pydantic's in-place ``add`` on
+    assignment changes nothing, and ``model_copy`` copies it before updating.
+    """
     found = _FIELDS_SET.get(cls)
     if found is None:
-        found = _FIELDS_SET[cls] = frozenset(cls.model_fields)
+        found = _FIELDS_SET[cls] = set(cls.model_fields)
     return found
 
 

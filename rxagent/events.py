@@ -165,6 +165,20 @@ EVENT_CLASSES: dict[StreamMode, type[EventBase]] = {
 }
 """The event class of each stream mode."""
 
+SourceKey: TypeAlias = tuple[str, tuple[str, ...], str | None, str | None]
+"""A *source*: ``(run_id, ns, node, task_id)``. Operators never reorder one source's events."""
+
+
+def source_of(event: EventBase) -> SourceKey:
+    """The source of ``event``: ``(run_id, ns, node, task_id)``.
+
+    Example:
+        >>> source_of(CustomEvent(run_id="r", node="tools", task_id="t", data=1))
+        ('r', (), 'tools', 't')
+    """
+    return (event.run_id, event.ns, event.node, event.task_id)
+
+
 __all__ = (
     "EVENT_ADAPTER",
     "EVENT_CLASSES",
@@ -172,8 +186,10 @@ __all__ = (
     "Event",
     "EventBase",
     "MessageEvent",
+    "SourceKey",
     "TaskEvent",
     "ToolEvent",
     "UpdateEvent",
     "ValuesEvent",
+    "source_of",
 )

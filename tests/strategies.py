@@ -4,7 +4,8 @@ A *stream* is a list of ``(tick, event)`` pairs in emission order: several sourc
 (``run_id, ns, node, task_id``), each emitting token chunks of one or more messages (text
 and tool-call chunks, sometimes a closing ``chunk_position="last"``), custom progress
 events with a key, whole messages and an update, interleaved at random, at strictly
-increasing virtual times (ticks > 200, after ``TestScheduler``'s subscription).
+increasing virtual times (ticks > 200, after ``TestScheduler``'s subscription, and below
+1,000, before its default disposal).
 """
 
 from __future__ import annotations
@@ -80,8 +81,12 @@ def _source_script(draw: st.DrawFn, source: Source, index: int) -> list[tuple[st
     for _ in range(draw(st.integers(0, 5))):
         items.insert(draw(st.integers(0, len(items))), ("custom", None))
     if draw(st.booleans()):
-        items.append(("message", ToolMessage(content="result", tool_call_id="c1",
-                                             id=f"{source.task_id}-tool")))
+        items.append(
+            (
+                "message",
+                ToolMessage(content="result", tool_call_id="c1", id=f"{source.task_id}-tool"),
+            )
+        )
     if draw(st.booleans()):
         items.append(("update", {source.node: {"done": index}}))
     counter = 0
@@ -122,7 +127,7 @@ def streams(draw: st.DrawFn, max_sources: int = 3) -> list[tuple[int, Event]]:
         i = draw(st.sampled_from(live))
         kind, payload = scripts[i][cursors[i]]
         cursors[i] += 1
-        tick += draw(st.integers(1, 40))
+        tick += draw(st.integers(1, 6))
         out.append((tick, _event(kind, payload, sources[i], len(out) + 1)))
     return out
 

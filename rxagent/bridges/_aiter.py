@@ -11,6 +11,7 @@ from reactivex import Observable
 
 from rxagent.bridges._buffer import (
     DEFAULT_MAXSIZE,
+    SKIP,
     Accept,
     Buffer,
     Overflow,
@@ -35,8 +36,10 @@ def to_aiter(
     Args:
         observable: the source, e.g. ``agent.observe(inputs)``.
         maxsize: events held while the consumer lags.
-        overflow: ``"block"`` makes producers that can wait wait for room; ``"error"`` ends
-            the iteration with ``BufferOverflowError``.
+        overflow: ``"block"`` makes producers that can wait wait for room; ``"coalesce"``
+            never waits and loses nothing (pending tokens of one message are joined, pending
+            custom progress of one source replaced by the latest); ``"error"`` ends the
+            iteration with ``BufferOverflowError``.
 
     Example:
         >>> import asyncio, reactivex as rx
@@ -62,7 +65,9 @@ async def _aiterate(
         items = buffer.items
         while True:
             if items:
-                yield buffer.pop()
+                item = buffer.pop()
+                if item is not SKIP:
+                    yield item
             elif buffer.done:
                 raise_end(buffer)
                 return

@@ -7,11 +7,12 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any, Generic, Literal, TypeAlias, TypeVar, get_args
 
+from rxagent.bridges._coalesce import Coalescer, Joined
 from rxagent.bridges._flow import Flow
 
 T = TypeVar("T")
 
-Overflow: TypeAlias = Literal["block", "error"]
+Overflow: TypeAlias = Literal["block", "coalesce", "error"]
 """What a bridge does when its buffer is full."""
 
 OVERFLOWS: tuple[str, ...] = get_args(Overflow)
@@ -47,6 +48,7 @@ class Buffer(Generic[T]):
     """
 
     __slots__ = (
+        "_coalescer",
         "_low",
         "_waiter",
         "accept",
@@ -67,6 +69,10 @@ class Buffer(Generic[T]):
         accept: Accept | None = None,
     ) -> None:
         self.loop = loop
+        self._coalescer: Coalescer | None = None
+        if overflow == "coalesce":
+            # events are kept raw, so they can be joined, and shaped when pulled
+            self._coalescer = Coalescer()
         self.accept = accept
         self.items: deque[T] = deque()
         self.maxsize = maxsize
@@ -78,15 +84,19 @@ class Buffer(Generic[T]):
         self._waiter: asyncio.Future[None] | None = None
 
     def on_next(self, item: Any) -> None:
-        accept = self.accept
-        if accept is not None:
-            item = accept(item)
-            if item is SKIP:
-                return
         items = self.items
-        items.append(item)
-        if len(items) >= self.maxsize:
-            self._full()
+        coalescer = self._coalescer
+        if coalescer is not None:
+            coalescer.push(items, item, len(items) >= self.maxsize)
+        else:
+            accept = self.accept
+            if accept is not None:
+                item = accept(item)
+                if item is SKIP:
+                    return
+            items.append(item)
+            if len(items) >= self.maxsize:
+                self._full()
         waiter = self._waiter
         if waiter is not None:
             self._waiter = None
@@ -118,11 +128,24 @@ class Buffer(Generic[T]):
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
 
-    def pop(self) -> T:
-        item = self.items.popleft()
-        if self.flow.pressure and len(self.items) <= self._low:
+    def pop(self) -> Any:
+        """The next item (the caller checked there is one); may be ``SKIP`` when coalescing."""
+        item: Any = self.items.popleft()
+        coalescer = self._coalescer
+        if coalescer is not None:
+            coalescer.popped()
+            if type(item) is Joined:
+                item = item.event()
+            if self.accept is not None:
+                item = self.accept(item)
+        elif self.flow.pressure and len(self.items) <= self._low:
             self.flow.release()
         return item
+
+    @property
+    def coalesced(self) -> int:
+        """How many events were folded into pending ones (``overflow="coalesce"``)."""
+        return 0 if self._coalescer is None else self._coalescer.coalesced
 
     def wait(self) -> asyncio.Future[None]:
         """A future that is done when there is something to pull, or the end."""

@@ -10,6 +10,7 @@ from reactivex import Observable
 
 from rxagent.bridges._buffer import (
     DEFAULT_MAXSIZE,
+    SKIP,
     Accept,
     Buffer,
     Overflow,
@@ -34,7 +35,9 @@ def to_iter(
         observable: the source, e.g. ``agent.observe(inputs)``.
         maxsize: events held while the consumer lags.
         overflow: ``"block"`` makes producers that can wait (model streams, generators)
-            wait for room; ``"error"`` ends the iteration with ``BufferOverflowError``.
+            wait for room; ``"coalesce"`` never waits and loses nothing: pending tokens of
+            one message are joined and pending custom progress of one source is replaced
+            by the latest; ``"error"`` ends the iteration with ``BufferOverflowError``.
 
     Example:
         >>> import reactivex as rx
@@ -63,7 +66,9 @@ def _iterate(
         items = buffer.items
         while True:
             if items:
-                yield buffer.pop()
+                item = buffer.pop()
+                if item is not SKIP:
+                    yield item
             elif buffer.done:
                 raise_end(buffer)
                 return

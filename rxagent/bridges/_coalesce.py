@@ -1,0 +1,91 @@
+"""Lossless coalescing of pending events, for a consumer that lags (``overflow="coalesce"``).
+
+While the buffer is full, a new token joins the pending tokens of its message, and a new
+custom event replaces the pending custom event of its source, provided that pending item
+is the last one of that source (so no event of the source is ever overtaken). Anything
+else (updates, values, whole messages) is appended: nothing is dropped but superseded
+progress.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any
+
+from rxagent.events import CustomEvent, MessageEvent, source_of
+from rxagent.messages import AIMessageChunk, ChunkAccumulator
+
+
+class Joined:
+    """Tokens of one message waiting in the buffer, joined when the consumer pulls them."""
+
+    __slots__ = ("count", "first", "joined")
+
+    def __init__(self, first: MessageEvent, chunk: AIMessageChunk) -> None:
+        self.first = first
+        self.joined = ChunkAccumulator()
+        self.joined.add(chunk)
+        self.count = 1
+
+    def add(self, chunk: AIMessageChunk) -> None:
+        self.joined.add(chunk)
+        self.count += 1
+
+    def event(self) -> MessageEvent:
+        """One event: the first token's fields and metadata, the joined chunk."""
+        data = (self.joined.to_chunk(), self.first.data[1])
+        return self.first.model_copy(update={"data": data})
+
+
+class Coalescer:
+    """Tracks the last pending item of every source in a deque with absolute positions."""
+
+    __slots__ = ("coalesced", "head", "tails")
+
+    def __init__(self) -> None:
+        self.head = 0
+        self.tails: dict[Any, int] = {}
+        self.coalesced = 0
+        """How many pushed events were folded into pending ones."""
+
+    def push(self, items: deque[Any], item: Any, full: bool) -> None:
+        """Append ``item``, or fold it into its source's pending tail when ``full``."""
+        key = source_of(item) if hasattr(item, "task_id") else None
+        if full and key is not None:
+            position = self.tails.get(key, -1) - self.head
+            if position >= 0 and self._fold(items, position, item):
+                self.coalesced += 1
+                return
+        items.append(item)
+        if key is not None:
+            self.tails[key] = self.head + len(items) - 1
+
+    def popped(self) -> None:
+        """Called after the consumer took the head item."""
+        self.head += 1
+
+    @staticmethod
+    def _fold(items: deque[Any], position: int, item: Any) -> bool:
+        pending = items[position]
+        if type(item) is CustomEvent:
+            if type(pending) is CustomEvent:
+                items[position] = item  # superseded progress: the latest wins
+                return True
+            return False
+        if type(item) is not MessageEvent or type(item.data[0]) is not AIMessageChunk:
+            return False
+        chunk = item.data[0]
+        if type(pending) is Joined:
+            if pending.first.data[0].id == chunk.id:
+                pending.add(chunk)
+                return True
+            return False
+        if type(pending) is not MessageEvent:
+            return False
+        head = pending.data[0]
+        if type(head) is AIMessageChunk and head.id == chunk.id:
+            joined = Joined(pending, head)
+            joined.add(chunk)
+            items[position] = joined
+            return True
+        return False

@@ -1,0 +1,276 @@
+"""``buffer_tokens``: join consecutive token chunks of one message into fewer, larger ones."""
+
+from __future__ import annotations
+
+import math
+import re
+import sys
+from collections.abc import Callable
+from threading import RLock
+from typing import Any, Literal, NamedTuple
+
+from reactivex import Observable, abc
+from reactivex.disposable import CompositeDisposable, Disposable
+
+from rxagent._fast import maker
+from rxagent.events import Event, MessageEvent
+from rxagent.messages import AIMessageChunk, ChunkAccumulator, text_chunk
+from rxagent.operators._scheduling import LazyScheduler
+from rxagent.operators._types import Operator, SourceKey, source_of
+
+Boundary = Literal["word", "sentence", "line"] | re.Pattern[str]
+Test = Callable[[str], bool]
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*\s*\Z")
+_BOUNDARIES: dict[str, tuple[Test | None, Test | None]] = {
+    "word": (lambda t: t[:1].isspace(), lambda t: t[-1:].isspace()),
+    "sentence": (None, lambda t: _SENTENCE_END.search(t) is not None),
+    "line": (lambda t: t[:1] == "\n", lambda t: t[-1:] == "\n"),
+}
+_message_event = maker(MessageEvent)
+
+
+def buffer_tokens(
+    *,
+    max_chars: int | None = None,
+    max_delay: float | None = None,
+    boundary: Boundary | None = None,
+    scheduler: abc.SchedulerBase | None = None,
+) -> Operator:
+    """Join consecutive token chunks of one message, per source, into fewer larger chunks.
+
+    The first chunk of a message passes at once. Later ones are held per source
+    ``(run_id, ns, node, task_id)`` and flushed as one chunk (the first held event's fields
+    and metadata, the joined ``AIMessageChunk``) when: another message of the source starts;
+    a non-token event of the source arrives (it follows the flush); the held text reaches
+    ``max_chars``; the first held chunk is ``max_delay`` seconds old; a ``boundary`` is met
+    (``"word"``: before a chunk starting, after one ending, with whitespace; ``"sentence"``:
+    after ``.!?…``; ``"line"``: around ``"\\n"``; a pattern: before a chunk it ``match``es,
+    after one where a match ends at its end); a ``chunk_position="last"`` chunk; completion
+    or error. With no limit at all, a whole message is held until it ends: give
+    ``max_delay``. Empty chunks are absorbed, never emitted. Other events pass unchanged.
+
+    Args:
+        max_chars: flush once the held text has this many characters.
+        max_delay: flush once the first held chunk is this many seconds old.
+        boundary: ``"word"``, ``"sentence"``, ``"line"`` or a compiled ``re.Pattern[str]``.
+        scheduler: for the timers; default: the subscriber's, else the running loop's.
+
+    Raises:
+        ValueError, TypeError: an argument out of range or of the wrong type.
+
+    Example:
+        >>> from rxagent import operators as ops
+        >>> smooth = ops.buffer_tokens(max_delay=0.05, boundary="word")
+
+    ::
+
+        in:   -H-e-l-l-o-␣-w-o-r-l-d-c-|     (c: custom event of the same source)
+        out:  -H---------[ello]-----[␣world]c-|     buffer_tokens(boundary="word")
+    """
+    _check(max_chars, max_delay)
+    rules = _Rules(max_chars or sys.maxsize, max_delay, *_tests(boundary))
+
+    def operator(source: Observable[Event]) -> Observable[Event]:
+        def subscribe(
+            observer: abc.ObserverBase[Event], subscribe_scheduler: abc.SchedulerBase | None = None
+        ) -> abc.DisposableBase:
+            state = _Buffers(observer, rules, LazyScheduler(scheduler, subscribe_scheduler))
+            subscription = source.subscribe(
+                state.on_next, state.on_error, state.on_completed, scheduler=subscribe_scheduler
+            )
+            return CompositeDisposable(subscription, Disposable(state.cancel))
+
+        return Observable(subscribe)
+
+    return operator
+
+
+class _Rules(NamedTuple):
+    """When to flush: ``limit`` held characters, ``delay`` seconds, boundary tests."""
+
+    limit: int
+    delay: float | None
+    before: Test | None
+    after: Test | None
+
+
+class _Buffers:
+    """One subscription's state: every source's buffer, and the non-empty ones oldest first."""
+
+    def __init__(
+        self, observer: abc.ObserverBase[Event], rules: _Rules, timing: LazyScheduler
+    ) -> None:
+        self.observer, self.rules, self.timing = observer, rules, timing
+        self.lock = RLock()
+        self.sources: dict[SourceKey, _Source] = {}
+        self.pending: dict[SourceKey, _Source] = {}  # non-empty buffers, in the order started
+
+    def on_next(self, event: Event) -> None:
+        with self.lock:
+            if isinstance(event, MessageEvent) and isinstance(
+                chunk := event.data[0], AIMessageChunk
+            ):
+                self._token(event, chunk)
+                return
+            key = source_of(event)
+            state = self.sources.get(key)
+            if state is not None:
+                self._flush(state)
+                if event.mode == "updates":  # the task is over
+                    del self.sources[key]
+            self.observer.on_next(event)
+
+    def _token(self, event: MessageEvent, chunk: AIMessageChunk) -> None:
+        key = source_of(event)
+        state = self.sources.get(key)
+        if state is None:
+            state = self.sources[key] = _Source(key, chunk.id)
+        elif chunk.id != state.message:
+            self._flush(state)
+            state.message, state.started = chunk.id, False
+        content = chunk.content
+        if not content and _only_content(chunk):
+            if state.events:
+                state.events.append(event)
+        elif state.started:
+            text = content if isinstance(content, str) else chunk.text
+            self._hold(state, event, text, chunk.chunk_position == "last")
+        else:
+            state.started = True
+            self.observer.on_next(event)
+            if chunk.chunk_position == "last":
+                del self.sources[key]
+
+    def _hold(self, state: _Source, event: MessageEvent, text: str, last: bool) -> None:
+        rules = self.rules
+        if state.events and rules.before is not None and rules.before(text):
+            self._flush(state)
+        events = state.events
+        events.append(event)
+        state.chars += len(text)
+        if last:
+            self._flush(state)
+            del self.sources[state.key]
+        elif state.chars >= rules.limit or (rules.after is not None and rules.after(text)):
+            self._flush(state)
+        elif len(events) == 1:
+            self.pending[state.key] = state
+            if rules.delay is not None:
+                timer = self.timing.get().schedule_relative(rules.delay, self._due, events)
+                state.timer = timer
+
+    def _due(self, _: abc.SchedulerBase, events: list[MessageEvent] | None) -> None:
+        """The first chunk of ``events`` is ``max_delay`` old: flush, unless already done."""
+        with self.lock:
+            state = self.sources.get(source_of(events[0])) if events else None
+            if state is not None and state.events is events:
+                self._flush(state)
+
+    def _flush(self, state: _Source) -> None:
+        events = state.events
+        if events:
+            state.events, state.chars = [], 0
+            del self.pending[state.key]
+            if state.timer is not None:
+                state.timer.dispose()
+                state.timer = None
+            self.observer.on_next(events[0] if len(events) == 1 else _join(events))
+
+    def on_error(self, error: Exception) -> None:
+        with self.lock:
+            for state in list(self.pending.values()):
+                self._flush(state)
+            self.observer.on_error(error)
+
+    def on_completed(self) -> None:
+        with self.lock:
+            for state in list(self.pending.values()):
+                self._flush(state)
+            self.observer.on_completed()
+
+    def cancel(self) -> None:
+        """Dispose the timers and forget the held events."""
+        with self.lock:
+            for state in self.pending.values():
+                state.events = []
+                if state.timer is not None:
+                    state.timer.dispose()
+            self.pending.clear()
+            self.sources.clear()
+
+
+class _Source:
+    """One source's state: the message streaming on it and the token events held."""
+
+    __slots__ = ("chars", "events", "key", "message", "started", "timer")
+
+    def __init__(self, key: SourceKey, message: str | None) -> None:
+        self.key = key
+        self.message = message  # the message id streaming on this source
+        self.started = False  # its first non-empty chunk has passed
+        self.events: list[MessageEvent] = []
+        self.chars = 0
+        self.timer: abc.DisposableBase | None = None
+
+
+def _only_content(chunk: AIMessageChunk) -> bool:
+    """The chunk carries nothing but its content: no tool calls, usage, position, metadata."""
+    return not (
+        chunk.tool_call_chunks
+        or chunk.usage_metadata
+        or chunk.chunk_position
+        or chunk.response_metadata
+        or chunk.additional_kwargs
+    )
+
+
+def _join(events: list[MessageEvent]) -> MessageEvent:
+    """One event: the first one's fields and metadata, carrying all chunks joined."""
+    chunks: list[AIMessageChunk] = [event.data[0] for event in events]  # type: ignore[misc]
+    parts = [chunk.content for chunk in chunks if chunk.name is None and _only_content(chunk)]
+    if len(parts) == len(chunks) and all(type(part) is str for part in parts):
+        joined = text_chunk("".join(parts), chunks[0].id)  # type: ignore[arg-type]
+    else:  # the general case: tool calls, usage, metadata, content blocks
+        acc = ChunkAccumulator()
+        for chunk in chunks:
+            acc.add(chunk)
+        joined = acc.to_chunk()
+    fields: dict[str, Any] = events[0].__dict__.copy()
+    fields["data"] = (joined, events[0].data[1])
+    return _message_event(fields)
+
+
+def _check(max_chars: object, max_delay: object) -> None:
+    """Validate the limits: a wrong type is a TypeError, a wrong value a ValueError."""
+    if max_chars is not None:
+        if type(max_chars) is not int:
+            raise TypeError(f"max_chars must be a positive int or None, got {max_chars!r}")
+        if max_chars <= 0:
+            raise ValueError(f"max_chars must be a positive int or None, got {max_chars!r}")
+    if max_delay is not None:
+        if type(max_delay) not in (int, float):
+            raise TypeError(f"max_delay must be a positive number or None, got {max_delay!r}")
+        if not 0 < max_delay < math.inf:  # type: ignore[operator]
+            raise ValueError(f"max_delay must be a positive finite number, got {max_delay!r}")
+
+
+def _tests(boundary: object) -> tuple[Test | None, Test | None]:
+    """The tests for a flush before and after a chunk's text."""
+    if boundary is None:
+        return None, None
+    if isinstance(boundary, str) and boundary in _BOUNDARIES:
+        return _BOUNDARIES[boundary]
+    if isinstance(boundary, re.Pattern) and isinstance(boundary.pattern, str):
+        pattern: re.Pattern[str] = boundary
+        return (
+            lambda t: pattern.match(t) is not None,
+            lambda t: (
+                pattern.search(t) is not None
+                and any(pattern.fullmatch(t, i) for i in range(len(t) + 1))
+            ),
+        )
+    error = ValueError if isinstance(boundary, str) else TypeError
+    raise error(
+        f"boundary must be 'word', 'sentence', 'line', a compiled re.Pattern[str] or None, "
+        f"got {boundary!r}"
+    )

@@ -1,0 +1,92 @@
+"""``final_answer``: only the tokens of model calls that made no tool call."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reactivex import Observable, abc
+
+from rxagent.events import Event, MessageEvent
+from rxagent.messages import AIMessageChunk
+from rxagent.operators._types import Operator, source_of
+
+
+class _Call:
+    """One model call (one message id) of one source: its held tokens and what it did."""
+
+    __slots__ = ("held", "message_id", "tool_calls")
+
+    def __init__(self, message_id: str | None) -> None:
+        self.message_id = message_id
+        self.held: list[Event] = []
+        self.tool_calls = False
+
+
+def final_answer(*, eager: bool = False) -> Operator:
+    """Keep only the answer tokens: those of model calls that made no tool call.
+
+    A model call's text may come before its tool calls ("Let me check." then a call), so by
+    default the tokens of a call are held until the call is known to be an answer: its
+    ``chunk_position="last"`` chunk, its task's next event other than ``custom`` progress
+    (its update), or the end of the stream. Calls that make a tool call are dropped whole. ``eager=True`` streams text at
+    once instead and stops a call at its first tool-call chunk: no delay, but the text a
+    model writes before calling a tool gets through. Only token events come out.
+
+    Example:
+        >>> from rxagent import operators as ops
+        >>> answer_tokens = ops.final_answer()
+
+    ::
+
+        in:   -a-b-[call]-L-----x-y-L-|      (a, b: text; [call]: tool-call chunk; L: last)
+        out:  ----------------------xy|      final_answer()
+        out:  -a-b------------x-y-L---|      final_answer(eager=True)
+    """
+
+    def operator(source: Observable[Event]) -> Observable[Event]:
+        def subscribe(
+            observer: abc.ObserverBase[Event], scheduler: abc.SchedulerBase | None = None
+        ) -> abc.DisposableBase:
+            calls: dict[Any, _Call] = {}
+
+            def release(key: Any) -> None:
+                call = calls.pop(key, None)
+                if call is not None and not call.tool_calls:
+                    for event in call.held:
+                        observer.on_next(event)
+
+            def on_token(event: MessageEvent, chunk: AIMessageChunk) -> None:
+                key = source_of(event)
+                call = calls.get(key)
+                if call is not None and call.message_id != chunk.id:
+                    release(key)
+                    call = None
+                if call is None:
+                    call = calls[key] = _Call(chunk.id)
+                if chunk.tool_call_chunks or chunk.tool_calls:
+                    call.tool_calls = True
+                    call.held.clear()
+                elif not call.tool_calls:
+                    if eager:
+                        observer.on_next(event)
+                    else:
+                        call.held.append(event)
+                if chunk.chunk_position == "last":
+                    release(key)
+
+            def on_next(event: Event) -> None:
+                if type(event) is MessageEvent and type(event.data[0]) is AIMessageChunk:
+                    on_token(event, event.data[0])
+                elif event.mode != "custom" and source_of(event) in calls:
+                    release(source_of(event))  # the call's task moved on: its update
+
+            def on_completed() -> None:
+                for key in list(calls):
+                    release(key)
+                observer.on_completed()
+
+            return source.subscribe(on_next, observer.on_error, on_completed, scheduler=scheduler)
+
+        return Observable(subscribe)
+
+    return operator
