@@ -11,14 +11,12 @@ from reactivex import Observable
 
 from rxagent.bridges._buffer import (
     DEFAULT_MAXSIZE,
-    SKIP,
     Accept,
     Buffer,
     Overflow,
     check_bridge_args,
     raise_end,
 )
-from rxagent.bridges._flow import LoopScheduler
 
 T = TypeVar("T")
 
@@ -57,22 +55,15 @@ async def _aiterate(
 ) -> AsyncIterator[T]:
     loop = asyncio.get_running_loop()
     buffer: Buffer[T] = Buffer(loop, maxsize, overflow, accept)
-    scheduler = LoopScheduler(loop, buffer.flow)
-    subscription = observable.subscribe(
-        buffer.on_next, buffer.on_error, buffer.on_completed, scheduler=scheduler
-    )
+    subscription = buffer.attach(observable)
     try:
-        items = buffer.items
         while True:
-            if items:
-                item = buffer.pop()
-                if item is not SKIP:
-                    yield item
-            elif buffer.done:
+            for item in buffer.ready():
+                yield item
+            if buffer.done:
                 raise_end(buffer)
                 return
-            else:
-                await buffer.wait()
+            await buffer.wait()
     finally:
         subscription.dispose()
         tasks = [task for task in buffer.flow.tasks if not task.done()]

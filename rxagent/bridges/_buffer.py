@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, Generic, Literal, TypeAlias, TypeVar, get_args
 
+from reactivex import Observable, abc
+
 from rxagent.bridges._coalesce import Coalescer, Joined
-from rxagent.bridges._flow import Flow
+from rxagent.bridges._flow import Flow, LoopScheduler
 
 T = TypeVar("T")
 
@@ -146,6 +148,21 @@ class Buffer(Generic[T]):
     def coalesced(self) -> int:
         """How many events were folded into pending ones (``overflow="coalesce"``)."""
         return 0 if self._coalescer is None else self._coalescer.coalesced
+
+    def attach(self, observable: Observable[Any]) -> abc.DisposableBase:
+        """Subscribe to ``observable`` with a scheduler bound to this buffer's loop and flow."""
+        scheduler = LoopScheduler(self.loop, self.flow)
+        return observable.subscribe(
+            self.on_next, self.on_error, self.on_completed, scheduler=scheduler
+        )
+
+    def ready(self) -> Iterator[Any]:
+        """Yield what can be pulled now, without waiting."""
+        items = self.items
+        while items:
+            item = self.pop()
+            if item is not SKIP:
+                yield item
 
     def wait(self) -> asyncio.Future[None]:
         """A future that is done when there is something to pull, or the end."""

@@ -10,14 +10,12 @@ from reactivex import Observable
 
 from rxagent.bridges._buffer import (
     DEFAULT_MAXSIZE,
-    SKIP,
     Accept,
     Buffer,
     Overflow,
     check_bridge_args,
     raise_end,
 )
-from rxagent.bridges._flow import LoopScheduler
 
 T = TypeVar("T")
 
@@ -58,22 +56,14 @@ def _iterate(
         )
     loop = asyncio.new_event_loop()
     buffer: Buffer[T] = Buffer(loop, maxsize, overflow, accept)
-    scheduler = LoopScheduler(loop, buffer.flow)
-    subscription = observable.subscribe(
-        buffer.on_next, buffer.on_error, buffer.on_completed, scheduler=scheduler
-    )
+    subscription = buffer.attach(observable)
     try:
-        items = buffer.items
         while True:
-            if items:
-                item = buffer.pop()
-                if item is not SKIP:
-                    yield item
-            elif buffer.done:
+            yield from buffer.ready()
+            if buffer.done:
                 raise_end(buffer)
                 return
-            else:
-                loop.run_until_complete(buffer.wait())
+            loop.run_until_complete(buffer.wait())
     finally:
         subscription.dispose()
         _close(loop)
