@@ -33,6 +33,7 @@ from rxagent.graph import (
     StateGraph,
 )
 from rxagent.models import ChatModel, Latency, ScriptedError, ScriptedModel
+from rxagent.operators import merge
 from rxagent.tools import Tool, tool
 
 __all__ = (
@@ -64,6 +65,7 @@ __all__ = (
     "ValuesEvent",
     "create_agent",
     "get_stream_writer",
+    "merge",
     "to_aiter",
     "to_iter",
     "tool",

@@ -9,16 +9,21 @@ Example:
     ...       ops.throttle_custom(0.1))
 """
 
+from rxagent.operators._accumulate_messages import accumulate_messages
+from rxagent.operators._buffer_tokens import buffer_tokens
 from rxagent.operators._exclude_tags import exclude_tags
 from rxagent.operators._filter_mode import filter_mode
 from rxagent.operators._filter_node import filter_node
 from rxagent.operators._filter_ns import filter_ns
 from rxagent.operators._final_answer import final_answer
 from rxagent.operators._merge import merge
+from rxagent.operators._throttle_custom import throttle_custom
 from rxagent.operators._types import Operator, source_of
 
 __all__ = (
     "Operator",
+    "accumulate_messages",
+    "buffer_tokens",
     "exclude_tags",
     "filter_mode",
     "filter_node",
@@ -26,4 +31,5 @@ __all__ = (
     "final_answer",
     "merge",
     "source_of",
+    "throttle_custom",
 )
