@@ -4,21 +4,32 @@ The user asks for a summary of 100 customer records; the model streams a sentenc
 tool call ``fetch_records(count=100)``; the tool reports its progress with
 ``get_stream_writer()``; the model streams the answer. The human view prints tokens as
 they arrive, a progress bar per ``custom`` event and a ``✓`` line per finished step.
+
+``--buffer-ms`` and ``--throttle-ms`` pipe ``agent.observe(...)`` through
+``buffer_tokens`` and ``throttle_custom``; taps before and after each operator count what
+it saved, printed at the end (``buffer_tokens: 75 token events → 39 chunks``).
 """
 
 from __future__ import annotations
 
 import os
+import sys
 import textwrap
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, TextIO
 
+from reactivex import Observable
+from reactivex import operators as rx_ops
+
+from rxagent import operators as ops
 from rxagent._context import get_stream_writer
 from rxagent._types import StreamMode
 from rxagent.agent import create_agent
 from rxagent.bridges import to_iter
+from rxagent.events import CustomEvent, Event, MessageEvent, UpdateEvent
 from rxagent.graph import CompiledStateGraph
 from rxagent.messages import AIMessage, AIMessageChunk, BaseMessage
 from rxagent.models import Latency, ScriptedModel
@@ -40,6 +51,10 @@ LATENCY = Latency(first_token=0.4, per_token=0.03)
 """The realistic timing of the live demo (``--fast`` turns it off)."""
 TOOL_DELAY = 0.15
 """Seconds the tool sleeps between two progress reports (``--fast``: none)."""
+REPORTS = 10
+"""Progress payloads the tool writes, one per 10 records."""
+THROTTLED_REPORTS = 100
+"""With ``--throttle-ms``: one payload per record, in the same total time."""
 
 
 def fetch_records_tool(*, reports: int | None = None, delay: float = 0.0) -> Tool[..., str]:
@@ -71,8 +86,12 @@ def fetch_records_tool(*, reports: int | None = None, delay: float = 0.0) -> Too
     return fetch_records
 
 
-def build_demo_agent(*, fast: bool = False) -> CompiledStateGraph:
+def build_demo_agent(*, fast: bool = False, reports: int = REPORTS) -> CompiledStateGraph:
     """The demo agent: a scripted model with realistic latency and the ``fetch_records`` tool.
+
+    Args:
+        fast: no model latency and no tool sleeps.
+        reports: progress payloads per tool call, spread over ``REPORTS * TOOL_DELAY`` s.
 
     Example:
         >>> agent = build_demo_agent(fast=True)
@@ -85,7 +104,8 @@ def build_demo_agent(*, fast: bool = False) -> CompiledStateGraph:
         latency=None if fast else LATENCY,
         name="scripted-demo",
     )
-    tool_ = fetch_records_tool(reports=10, delay=0.0 if fast else TOOL_DELAY)
+    delay = 0.0 if fast else TOOL_DELAY * REPORTS / reports
+    tool_ = fetch_records_tool(reports=reports, delay=delay)
     return create_agent(model, [tool_], name="demo")
 
 
@@ -94,39 +114,155 @@ def demo_inputs() -> dict[str, Any]:
     return {"messages": [{"role": "user", "content": QUESTION}]}
 
 
-def run_json(modes: Sequence[StreamMode], *, fast: bool, out: TextIO) -> int:
-    """Print one JSON event per line: ``agent.observe`` bridged with ``to_iter``."""
-    agent = build_demo_agent(fast=fast)
-    for event in to_iter(agent.observe(demo_inputs(), stream_mode=list(modes))):
+@dataclass
+class Saving:
+    """How many events of one kind went into an operator and came out of it.
+
+    Example:
+        >>> print(Saving("buffer_tokens", "token events", " chunks", 4812, 97))
+        buffer_tokens: 4,812 token events → 97 chunks
+    """
+
+    operator: str
+    """The operator's name."""
+    counted: str
+    """What is counted on the way in, e.g. ``"token events"``."""
+    unit: str
+    """Appended to the count on the way out, e.g. ``" chunks"``."""
+    before: int = 0
+    """Events counted before the operator."""
+    after: int = 0
+    """Events counted after the operator."""
+
+    def __str__(self) -> str:
+        """``operator: before counted → after unit``."""
+        return f"{self.operator}: {self.before:,} {self.counted} → {self.after:,}{self.unit}"
+
+
+def demo_events(
+    modes: Sequence[StreamMode],
+    *,
+    fast: bool,
+    buffer_ms: int | None = None,
+    throttle_ms: int | None = None,
+) -> tuple[Observable[Event], list[Saving]]:
+    """The demo run as an Observable, piped through the operators asked for.
+
+    Args:
+        modes: the stream modes to observe.
+        fast: no model latency, no tool sleeps.
+        buffer_ms: pipe through ``buffer_tokens(max_delay=buffer_ms / 1000)``.
+        throttle_ms: pipe through ``throttle_custom(throttle_ms / 1000)``; the tool then
+            reports every record (``THROTTLED_REPORTS``).
+
+    Returns:
+        The events, and one ``Saving`` per operator, counted while the events flow.
+
+    Example:
+        >>> events, savings = demo_events(["messages"], fast=True, buffer_ms=50)
+        >>> _ = list(to_iter(events))  # the counts grow while the events flow
+        >>> print(*savings)
+        buffer_tokens: 75 token events → 4 chunks
+    """
+    reports = REPORTS if throttle_ms is None else THROTTLED_REPORTS
+    events = build_demo_agent(fast=fast, reports=reports).observe(
+        demo_inputs(), stream_mode=list(modes)
+    )
+    savings: list[Saving] = []
+    if buffer_ms is not None:
+        saving = Saving("buffer_tokens", "token events", " chunks")
+        events = _counted(events, ops.buffer_tokens(max_delay=buffer_ms / 1000), saving, _is_token)
+        savings.append(saving)
+    if throttle_ms is not None:
+        saving = Saving("throttle_custom", "progress events", "")
+        events = _counted(events, ops.throttle_custom(throttle_ms / 1000), saving, _is_custom)
+        savings.append(saving)
+    return events, savings
+
+
+def _counted(
+    events: Observable[Event],
+    operator: ops.Operator,
+    saving: Saving,
+    counts: Callable[[Event], bool],
+) -> Observable[Event]:
+    """``events.pipe(operator)``, with a tap before and after it counting into ``saving``."""
+
+    def before(event: Event) -> None:
+        if counts(event):
+            saving.before += 1
+
+    def after(event: Event) -> None:
+        if counts(event):
+            saving.after += 1
+
+    return events.pipe(rx_ops.do_action(before), operator, rx_ops.do_action(after))
+
+
+def _is_token(event: Event) -> bool:
+    return isinstance(event, MessageEvent) and isinstance(event.data[0], AIMessageChunk)
+
+
+def _is_custom(event: Event) -> bool:
+    return event.mode == "custom"
+
+
+def run_json(
+    modes: Sequence[StreamMode],
+    *,
+    fast: bool,
+    out: TextIO,
+    buffer_ms: int | None = None,
+    throttle_ms: int | None = None,
+    err: TextIO | None = None,
+) -> int:
+    """Print one JSON event per line: ``agent.observe`` bridged with ``to_iter``.
+
+    The savings of the operators go to ``err`` (default: ``sys.stderr``), so that ``out``
+    stays one JSON event per line.
+    """
+    events, savings = demo_events(modes, fast=fast, buffer_ms=buffer_ms, throttle_ms=throttle_ms)
+    for event in to_iter(events):
         out.write(event.model_dump_json() + "\n")
         out.flush()
+    for saving in savings:
+        print(saving, file=sys.stderr if err is None else err, flush=True)
     return 0
 
 
-def run_human(modes: Sequence[StreamMode], *, fast: bool, out: TextIO) -> int:
-    """Stream the run in LangChain's ``(mode, chunk)`` shape and render it as it happens."""
-    agent = build_demo_agent(fast=fast)
+def run_human(
+    modes: Sequence[StreamMode],
+    *,
+    fast: bool,
+    out: TextIO,
+    buffer_ms: int | None = None,
+    throttle_ms: int | None = None,
+) -> int:
+    """Render the run's ``(mode, chunk)`` pairs as they happen, then the savings."""
+    events, savings = demo_events(modes, fast=fast, buffer_ms=buffer_ms, throttle_ms=throttle_ms)
     view = _View(out, color=_wants_color(out))
     view.line(view.bold(f"» user: {QUESTION}"))
     started = time.perf_counter()
     first_token: float | None = None
     counts: Counter[str] = Counter()
-    for mode, chunk in agent.stream(demo_inputs(), stream_mode=list(modes)):
-        counts[mode] += 1
-        if mode == "messages":
-            message = chunk[0]
+    for event in to_iter(events):
+        counts[event.mode] += 1
+        if isinstance(event, MessageEvent):
+            message = event.data[0]
             if first_token is None and isinstance(message, AIMessageChunk) and message.text:
                 first_token = time.perf_counter() - started
             view.token(message)
-        elif mode == "custom":
-            view.progress(chunk)
-        elif mode == "updates":
-            view.updates(chunk)
+        elif isinstance(event, CustomEvent):
+            view.progress(event.data)
+        elif isinstance(event, UpdateEvent):
+            view.updates(event.data)
     view.end_inline()
     total = time.perf_counter() - started
     per_mode = ", ".join(f"{mode} {counts[mode]}" for mode in modes)
     ttft = "n/a" if first_token is None else f"{first_token:.2f} s"
     view.line(view.dim(f"events: {per_mode} · first token {ttft} · total {total:.2f} s"))
+    for saving in savings:
+        view.line(view.dim(str(saving)))
     return 0
 
 

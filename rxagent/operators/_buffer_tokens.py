@@ -40,14 +40,14 @@ def buffer_tokens(
 
     The first chunk of a message passes at once. Later ones are held per source
     ``(run_id, ns, node, task_id)`` and flushed as one chunk (the first held event's fields
-    and metadata, the joined ``AIMessageChunk``) when: another message of the source starts;
-    a non-token event of the source arrives (it follows the flush); the held text reaches
+    and metadata, the chunks joined) when: another message of the source starts; a
+    non-token event of the source arrives (it follows the flush); the held text reaches
     ``max_chars``; the first held chunk is ``max_delay`` seconds old; a ``boundary`` is met
-    (``"word"``: before a chunk starting, after one ending, with whitespace; ``"sentence"``:
-    after ``.!?…``; ``"line"``: around ``"\\n"``; a pattern: before a chunk it ``match``es,
-    after one where a match ends at its end); a ``chunk_position="last"`` chunk; completion
-    or error. With no limit at all, a whole message is held until it ends: give
-    ``max_delay``. Empty chunks are absorbed, never emitted. Other events pass unchanged.
+    (``"word"``: before a chunk that starts, after one that ends, with whitespace;
+    ``"sentence"``: after ``.!?…``; ``"line"``: around ``"\\n"``; a pattern: before a chunk
+    it ``match``es, after one where a match ends at its end); a ``chunk_position="last"``
+    chunk; completion or error. With no limit at all a message is held until it ends, so
+    give ``max_delay``. Empty chunks are absorbed, never emitted. Other events pass as is.
 
     Args:
         max_chars: flush once the held text has this many characters.
@@ -56,16 +56,25 @@ def buffer_tokens(
         scheduler: for the timers; default: the subscriber's, else the running loop's.
 
     Raises:
-        ValueError, TypeError: an argument out of range or of the wrong type.
+        TypeError, ValueError: an argument of the wrong type or out of range.
 
     Example:
-        >>> from rxagent import operators as ops
-        >>> smooth = ops.buffer_tokens(max_delay=0.05, boundary="word")
+        >>> import reactivex
+        >>> from rxagent.events import MessageEvent
+        >>> from rxagent.messages import text_chunk
+        >>> texts = ["Hel", "lo", " wor", "ld"]
+        >>> tokens = [MessageEvent(data=(text_chunk(t, "m1"), {})) for t in texts]
+        >>> _ = reactivex.from_iterable(tokens).pipe(buffer_tokens(boundary="word")).subscribe(
+        ...     lambda event: print(repr(event.data[0].text)))
+        'Hel'
+        'lo'
+        ' world'
 
     ::
 
-        in:   -H-e-l-l-o-␣-w-o-r-l-d-c-|     (c: custom event of the same source)
-        out:  -H---------[ello]-----[␣world]c-|     buffer_tokens(boundary="word")
+        in:   a-b-c-d-------e-x-|      tokens a..e of one message, x: a custom event of
+        out:  a----B---d------(Ex)|    the same source; max_delay=3 ticks: B is "bc",
+                                       E is "e" flushed before x, (..) at one instant
     """
     _check(max_chars, max_delay)
     rules = _Rules(max_chars or sys.maxsize, max_delay, *_tests(boundary))
@@ -117,11 +126,11 @@ class _Buffers:
             if state is not None:
                 self._flush(state)
                 if event.mode == "updates":  # the task is over
-                    del self.sources[key]
+                    self.sources.pop(key, None)
             self.observer.on_next(event)
 
     def _token(self, event: MessageEvent, chunk: AIMessageChunk) -> None:
-        key = source_of(event)
+        key = (event.run_id, event.ns, event.node, event.task_id)  # source_of(event), inlined
         state = self.sources.get(key)
         if state is None:
             state = self.sources[key] = _Source(key, chunk.id)
@@ -139,7 +148,7 @@ class _Buffers:
             state.started = True
             self.observer.on_next(event)
             if chunk.chunk_position == "last":
-                del self.sources[key]
+                self.sources.pop(key, None)
 
     def _hold(self, state: _Source, event: MessageEvent, text: str, last: bool) -> None:
         rules = self.rules
@@ -150,7 +159,7 @@ class _Buffers:
         state.chars += len(text)
         if last:
             self._flush(state)
-            del self.sources[state.key]
+            self.sources.pop(state.key, None)
         elif state.chars >= rules.limit or (rules.after is not None and rules.after(text)):
             self._flush(state)
         elif len(events) == 1:
@@ -170,7 +179,7 @@ class _Buffers:
         events = state.events
         if events:
             state.events, state.chars = [], 0
-            del self.pending[state.key]
+            self.pending.pop(state.key, None)
             if state.timer is not None:
                 state.timer.dispose()
                 state.timer = None
@@ -178,15 +187,17 @@ class _Buffers:
 
     def on_error(self, error: Exception) -> None:
         with self.lock:
-            for state in list(self.pending.values()):
-                self._flush(state)
+            self._flush_all()
             self.observer.on_error(error)
 
     def on_completed(self) -> None:
         with self.lock:
-            for state in list(self.pending.values()):
-                self._flush(state)
+            self._flush_all()
             self.observer.on_completed()
+
+    def _flush_all(self) -> None:
+        for state in list(self.pending.values()):
+            self._flush(state)
 
     def cancel(self) -> None:
         """Dispose the timers and forget the held events."""
@@ -226,18 +237,27 @@ def _only_content(chunk: AIMessageChunk) -> bool:
 
 def _join(events: list[MessageEvent]) -> MessageEvent:
     """One event: the first one's fields and metadata, carrying all chunks joined."""
-    chunks: list[AIMessageChunk] = [event.data[0] for event in events]  # type: ignore[misc]
-    parts = [chunk.content for chunk in chunks if chunk.name is None and _only_content(chunk)]
-    if len(parts) == len(chunks) and all(type(part) is str for part in parts):
-        joined = text_chunk("".join(parts), chunks[0].id)  # type: ignore[arg-type]
-    else:  # the general case: tool calls, usage, metadata, content blocks
+    joined = _join_texts(events)
+    if joined is None:  # the general case: tool calls, usage, metadata, content blocks
         acc = ChunkAccumulator()
-        for chunk in chunks:
-            acc.add(chunk)
+        for event in events:
+            acc.add(event.data[0])  # type: ignore[arg-type]
         joined = acc.to_chunk()
     fields: dict[str, Any] = events[0].__dict__.copy()
     fields["data"] = (joined, events[0].data[1])
     return _message_event(fields)
+
+
+def _join_texts(events: list[MessageEvent]) -> AIMessageChunk | None:
+    """The fast path: chunks of plain text, joined as ``ChunkAccumulator`` would; or None."""
+    parts = []
+    for event in events:
+        chunk: AIMessageChunk = event.data[0]  # type: ignore[assignment]
+        content = chunk.content
+        if type(content) is not str or chunk.name is not None or not _only_content(chunk):
+            return None
+        parts.append(content)
+    return text_chunk("".join(parts), events[0].data[0].id)
 
 
 def _check(max_chars: object, max_delay: object) -> None:

@@ -29,8 +29,9 @@ def throttle_custom(
     seconds; later ones in the window replace the key's pending value, emitted when the
     window ends (which opens the next window). Pending values of a source are flushed
     before that source's next other event, and all of them before completion or an error,
-    so the final progress is never lost and no source's order changes. Other modes pass
-    through untouched.
+    so the final progress is never lost. No source's order changes: with a ``key`` that
+    splits a source, a value about to go out takes that source's earlier pending values
+    (flushed) with it. Other modes pass through untouched, in order.
 
     Args:
         interval: the window, in seconds (ticks under a ``TestScheduler``); > 0.
@@ -95,6 +96,7 @@ class _Windows:
         self.timers: dict[Hashable, abc.DisposableBase] = {}  # the keys with an open window
         self.pending: dict[Hashable, tuple[SourceKey, CustomEvent]] = {}  # in arrival order
         self.counts: dict[SourceKey, int] = {}  # how many pending values each source has
+        self.stopped = False  # completed, failed or disposed: no more windows
 
     def on_next(self, event: Event) -> None:
         with self.lock:
@@ -103,25 +105,35 @@ class _Windows:
                     self._flush(source)
                 self.observer.on_next(event)
                 return
+            if self.stopped:
+                return
             source = source_of(event)
-            key = source if self.key is None else self.key(event)
+            try:
+                key = source if self.key is None else self.key(event)
+            except Exception as error:  # the user's key function: end the stream with it
+                self.on_error(error)
+                return
             if key in self.timers:
-                old = self.pending.pop(key, None)
-                if old is None or old[0] != source:
-                    self.counts[source] = self.counts.get(source, 0) + 1
-                    if old is not None:
-                        self._forget(old[0], 1)
-                self.pending[key] = (source, event)
+                self._pend(key, source, event)
                 return
             if source in self.counts:
                 self._flush(source)
             self.observer.on_next(event)
             self.timers[key] = self.timing.get().schedule_relative(self.interval, self._end, key)
 
+    def _pend(self, key: Hashable, source: SourceKey, event: CustomEvent) -> None:
+        """Make ``event`` the key's pending value, the latest to arrive."""
+        old = self.pending.pop(key, None)
+        if old is None or old[0] != source:
+            self.counts[source] = self.counts.get(source, 0) + 1
+            if old is not None:
+                self._forget(old[0], 1)
+        self.pending[key] = (source, event)
+
     def _end(self, _: abc.SchedulerBase, key: Hashable) -> None:
         """A window ends: emit the key's pending value and open the next, or go idle."""
         with self.lock:
-            entry = self.pending.get(key)
+            entry = None if self.stopped else self.pending.get(key)
             if entry is None:
                 self.timers.pop(key, None)
                 return
@@ -168,6 +180,7 @@ class _Windows:
     def cancel(self) -> None:
         """Cancel the timers and forget the pending values."""
         with self.lock:
+            self.stopped = True
             for timer in self.timers.values():
                 timer.dispose()
             self.timers.clear()

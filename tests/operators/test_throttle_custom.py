@@ -12,7 +12,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from reactivex import Observable
+from reactivex.notification import Notification
 from reactivex.testing import ReactiveTest, TestScheduler
+from reactivex.testing.mockobserver import MockObserver
 
 from rxagent import to_aiter, to_iter
 from rxagent.events import CustomEvent, Event, UpdateEvent
@@ -53,11 +55,19 @@ def run(
     end = max((tick for tick, _ in stream), default=200) + 1
     last = on_error(end, RuntimeError("boom")) if fail else on_completed(end)
     hot = scheduler.create_hot_observable(*[on_next(t, e) for t, e in stream], last)
-    results = scheduler.start(lambda: hot.pipe(throttle_custom(interval, key=key)))
-    *items, final = results.messages
-    assert (final.time, final.value.kind) == (end, "E" if fail else "C")
-    assert all(m.value.kind == "N" for m in items)
-    return [(int(m.time), m.value.value) for m in items], end, final.value.kind
+    *items, final = recorded(scheduler.start(lambda: hot.pipe(throttle_custom(interval, key=key))))
+    assert (final[0], final[1].kind) == (end, "E" if fail else "C")
+    assert all(n.kind == "N" for _, n in items)
+    return [(t, n.value) for t, n in items], end, final[1].kind
+
+
+def recorded(results: MockObserver[Event]) -> list[tuple[int, Notification[Event]]]:
+    """``results.messages`` as ``(time, notification)``."""
+    out = []
+    for message in results.messages:
+        assert isinstance(message.value, Notification)
+        out.append((int(message.time), message.value))
+    return out
 
 
 class Oracle:
@@ -206,11 +216,8 @@ def update(task: str = "t1") -> UpdateEvent:
 
 
 def start(scheduler: TestScheduler, hot: Observable[Event], op: Any) -> list[tuple[int, Any]]:
-    results = scheduler.start(lambda: hot.pipe(op))
-    return [
-        (int(m.time), m.value.value if m.value.kind == "N" else m.value.kind)
-        for m in results.messages
-    ]
+    results = recorded(scheduler.start(lambda: hot.pipe(op)))
+    return [(t, n.value if n.kind == "N" else n.kind) for t, n in results]
 
 
 def test_the_docstring_marble() -> None:
@@ -305,6 +312,17 @@ def test_pending_values_are_emitted_before_an_error() -> None:
     assert start(scheduler, hot, throttle_custom(50)) == [(210, c0), (212, c1), (212, "E")]
 
 
+def test_a_failing_key_function_ends_the_stream_with_its_error() -> None:
+    c0, c1, bad = custom(0, key="a"), custom(1, key="a"), custom(2)
+    scheduler = TestScheduler()
+    hot = scheduler.create_hot_observable(
+        on_next(210, c0), on_next(211, c1), on_next(212, bad), on_next(213, custom(3, key="a")),
+        on_completed(300),
+    )  # fmt: skip
+    op = throttle_custom(50, key=lambda e: e.data["key"])
+    assert start(scheduler, hot, op) == [(210, c0), (212, c1), (212, "E")]
+
+
 class RecordingScheduler(TestScheduler):
     """Keeps the disposables of relative timers (the operator's windows)."""
 
@@ -323,7 +341,7 @@ def test_disposal_cancels_the_timers() -> None:
     scheduler = RecordingScheduler()
     hot = scheduler.create_hot_observable(on_next(210, c0), on_next(211, c1))
     results = scheduler.start(lambda: hot.pipe(throttle_custom(50)), disposed=230)
-    assert [(m.time, m.value.value) for m in results.messages] == [(210, c0)]
+    assert [(t, n.value) for t, n in recorded(results)] == [(210, c0)]
     assert len(scheduler.timers) == 1
     assert scheduler.timers[0].is_disposed
 

@@ -1,0 +1,174 @@
+"""``accumulate_messages``: token chunks as growing whole-message snapshots."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from reactivex import Observable, abc
+
+from rxagent._fast import maker
+from rxagent.events import Event, MessageEvent
+from rxagent.messages import AIMessageChunk, merge_dicts, parse_tool_call_chunks, tool_call_chunk
+from rxagent.messages._types import Content, ContentBlock, ToolCallChunk, UsageMetadata
+from rxagent.operators._types import Operator, SourceKey, source_of
+
+_event = maker(MessageEvent)
+_chunk = maker(AIMessageChunk)
+
+
+def accumulate_messages() -> Operator:
+    """Replace every token chunk by the whole message so far, for UIs that redraw it.
+
+    Each ``messages`` event holding an ``AIMessageChunk`` becomes an event with the same
+    fields and metadata whose chunk joins every chunk of that message so far: text, tool
+    call chunks (joined by index) and the tool calls parsed from them, usage, metadata.
+    A message is the run of chunks of one source with one id (a chunk without an id
+    continues the source's current message); it is forgotten at its ``chunk_position="last"``
+    chunk, when another message starts on the source, or at the source's ``updates`` event
+    (its task is over). Other events pass through as they are.
+
+    Example:
+        >>> import reactivex
+        >>> from rxagent.events import MessageEvent
+        >>> from rxagent.messages import text_chunk
+        >>> tokens = [MessageEvent(data=(text_chunk(t, "m1"), {})) for t in ("Hel", "lo", "!")]
+        >>> _ = reactivex.from_iterable(tokens).pipe(accumulate_messages()).subscribe(
+        ...     lambda event: print(event.data[0].text))
+        Hel
+        Hello
+        Hello!
+    """
+
+    def operator(source: Observable[Event]) -> Observable[Event]:
+        def subscribe(
+            observer: abc.ObserverBase[Event], scheduler: abc.SchedulerBase | None = None
+        ) -> abc.DisposableBase:
+            messages: dict[SourceKey, _Message] = {}  # each source's current message
+
+            def on_next(event: Event) -> None:
+                if event.mode != "messages" or not isinstance(event.data[0], AIMessageChunk):
+                    if messages and event.mode == "updates":  # the task is over
+                        messages.pop(source_of(event), None)
+                    observer.on_next(event)
+                    return
+                chunk, source = event.data[0], source_of(event)
+                message = messages.get(source)
+                if message is None or not message.continued_by(chunk):
+                    message = messages[source] = _Message()
+                try:
+                    message.add(chunk)
+                except Exception as error:  # e.g. metadata that cannot be merged
+                    observer.on_error(error)
+                    return
+                if chunk.chunk_position == "last":
+                    del messages[source]
+                fields = event.__dict__.copy()
+                fields["data"] = (message.snapshot(chunk.chunk_position), event.data[1])
+                observer.on_next(_event(fields))
+
+            return source.subscribe(
+                on_next, observer.on_error, observer.on_completed, scheduler=scheduler
+            )
+
+        return Observable(subscribe)
+
+    return operator
+
+
+class _Message:
+    """One message joined so far; its snapshots share no mutable part with it."""
+
+    __slots__ = ("additional", "by_index", "calls", "content", "id", "metadata", "name", "usage")
+
+    def __init__(self) -> None:
+        self.content: Content = ""
+        self.id: str | None = None
+        self.name: str | None = None
+        self.calls: list[ToolCallChunk] = []  # joined by index, in order of appearance
+        self.by_index: dict[int, ToolCallChunk] = {}
+        self.usage: UsageMetadata | None = None
+        self.metadata: dict[str, Any] = {}
+        self.additional: dict[str, Any] = {}
+
+    def continued_by(self, chunk: AIMessageChunk) -> bool:
+        """Whether ``chunk`` belongs to this message: no id on either side, or the same."""
+        return chunk.id is None or self.id is None or chunk.id == self.id
+
+    def add(self, chunk: AIMessageChunk) -> None:
+        """Join ``chunk``: the text by concatenation, the rest field by field."""
+        content, more = self.content, chunk.content
+        if isinstance(content, str) and isinstance(more, str):
+            self.content = content + more
+        else:
+            self.content = _join_blocks(content, more)
+        if self.id is None:
+            self.id = chunk.id
+        if self.name is None:
+            self.name = chunk.name
+        for piece in chunk.tool_call_chunks:
+            self._add_call(piece)
+        if chunk.usage_metadata is not None:
+            self._add_usage(chunk.usage_metadata)
+        if chunk.response_metadata:
+            self.metadata = merge_dicts(self.metadata, chunk.response_metadata)
+        if chunk.additional_kwargs:
+            self.additional = merge_dicts(self.additional, chunk.additional_kwargs)
+
+    def _add_call(self, piece: ToolCallChunk) -> None:
+        index = piece["index"]
+        mine = None if index is None else self.by_index.get(index)
+        if mine is None:
+            mine = tool_call_chunk(piece["name"], piece["args"], piece["id"], index)
+            self.calls.append(mine)
+            if index is not None:
+                self.by_index[index] = mine
+            return
+        mine["name"] = mine["name"] if mine["name"] is not None else piece["name"]
+        mine["id"] = mine["id"] if mine["id"] is not None else piece["id"]
+        if piece["args"] is not None:
+            mine["args"] = piece["args"] if mine["args"] is None else mine["args"] + piece["args"]
+
+    def _add_usage(self, usage: UsageMetadata) -> None:
+        mine = self.usage
+        if mine is None:
+            self.usage = usage.copy()
+            return
+        self.usage = {
+            "input_tokens": mine["input_tokens"] + usage["input_tokens"],
+            "output_tokens": mine["output_tokens"] + usage["output_tokens"],
+            "total_tokens": mine["total_tokens"] + usage["total_tokens"],
+        }
+
+    def snapshot(self, position: Literal["last"] | None) -> AIMessageChunk:
+        """The message so far, as a fresh ``AIMessageChunk``."""
+        chunks = [call.copy() for call in self.calls]
+        calls, invalid = parse_tool_call_chunks(chunks) if chunks else ([], [])
+        content = self.content
+        return _chunk(
+            {
+                "content": content if isinstance(content, str) else list(content),
+                "additional_kwargs": dict(self.additional),
+                "response_metadata": dict(self.metadata),
+                "type": "AIMessageChunk",
+                "name": self.name,
+                "id": self.id,
+                "tool_calls": calls,
+                "invalid_tool_calls": invalid,
+                "usage_metadata": None if self.usage is None else self.usage.copy(),
+                "tool_call_chunks": chunks,
+                "chunk_position": position,
+            }
+        )
+
+
+def _join_blocks(content: Content, more: Content) -> list[ContentBlock]:
+    """Join content when either side is a list, as ``+`` does: strings that meet join."""
+    blocks: list[ContentBlock] = list(content) if isinstance(content, list) else []
+    if isinstance(content, str) and content:
+        blocks.append(content)
+    items: list[ContentBlock] = ([more] if more else []) if isinstance(more, str) else more
+    if items and isinstance(items[0], str) and blocks and isinstance(blocks[-1], str):
+        blocks[-1] += items[0]
+        items = items[1:]
+    blocks.extend(items)
+    return blocks
