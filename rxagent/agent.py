@@ -122,6 +122,7 @@ async def _call_tool(
             )
         result = await tool.ainvoke(call["args"], tool_call_id=call_id)
     except Exception as error:
+        task.run.handoff.flush()
         task.tool_event({"event": "tool-error", "tool_call_id": call_id, "message": str(error)})
         if not handle_errors:
             raise
@@ -131,6 +132,7 @@ async def _call_tool(
             tool_call_id=call_id,
             status="error",
         )
+    task.run.handoff.flush()  # the tool's progress comes before its result
     message = _tool_message(result, name, call_id)
     task.tool_event({"event": "tool-finished", "tool_call_id": call_id, "output": message})
     return message

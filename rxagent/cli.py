@@ -56,16 +56,34 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--json", action="store_true", help="print one JSON event per line")
     demo.add_argument("--fast", action="store_true", help="no model latency, no tool sleeps")
+    demo.add_argument(
+        "--buffer-ms",
+        type=_positive,
+        metavar="N",
+        help="join tokens with buffer_tokens(max_delay=N/1000); print the events it saved",
+    )
+    demo.add_argument(
+        "--throttle-ms",
+        type=_positive,
+        metavar="N",
+        help="rate-limit progress with throttle_custom(N/1000); print the events it saved",
+    )
 
     bench = commands.add_parser(
         "bench",
-        help="measure the one-tool-call workload (µs/event, first event, peak RSS)",
-        description="Each configuration runs in its own subprocess; median (min–max) of R runs.",
+        help="benchmark rxagent side by side with LangGraph and the pure-Python floor",
+        description="Four workloads at several sizes; each configuration in its own process; "
+        "writes latest.json, latest.md and latest.png and prints the report.",
     )
-    bench.add_argument("--quick", action="store_true", help="N=20,000, K=1,000, R=3")
-    bench.add_argument("--n", type=_positive, help="answer tokens (default 100,000)")
-    bench.add_argument("--k", type=_non_negative, help="progress events (default 1,000)")
-    bench.add_argument("--repeat", type=_positive, help="runs per configuration (default 5)")
+    level = bench.add_mutually_exclusive_group()
+    level.add_argument("--quick", action="store_true", help="smaller sizes, 3 runs (< 2 min)")
+    level.add_argument("--smoke", action="store_true", help="tiny sizes, 1 run (proves it runs)")
+    bench.add_argument(
+        "--out",
+        default="benchmarks/results",
+        metavar="DIR",
+        help="where to write latest.{json,md,png} (default: benchmarks/results)",
+    )
     return parser
 
 
@@ -75,7 +93,13 @@ def _demo(args: argparse.Namespace) -> int:
     modes = tuple(dict.fromkeys(cast("list[StreamMode]", args.mode or DEMO_MODES)))
     run = run_json if args.json else run_human
     try:
-        return run(modes, fast=args.fast, out=sys.stdout)
+        return run(
+            modes,
+            fast=args.fast,
+            out=sys.stdout,
+            buffer_ms=args.buffer_ms,
+            throttle_ms=args.throttle_ms,
+        )
     except KeyboardInterrupt:
         print(file=sys.stdout)
         return 130
@@ -98,15 +122,12 @@ def _silence_stdout() -> None:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from rxagent._bench import DEFAULT, QUICK, Settings, render, run_all
+    from pathlib import Path
 
-    base = QUICK if args.quick else DEFAULT
-    settings = Settings(
-        n=base.n if args.n is None else args.n,
-        k=base.k if args.k is None else args.k,
-        repeat=base.repeat if args.repeat is None else args.repeat,
-    )
-    print(render(settings, run_all(settings, progress=sys.stderr)), flush=True)
+    from rxagent.bench import Level, run_suite
+
+    level: Level = "quick" if args.quick else "smoke" if args.smoke else "full"
+    print(run_suite(level, Path(args.out), progress=sys.stderr), end="", flush=True)
     return 0
 
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import doctest
+import re
 from types import ModuleType
+from typing import Any
 
 import pytest
 
-from rxagent import EVENT_ADAPTER, CustomEvent, _bench, _demo, cli
-from rxagent._demo import ANSWER, INTRO
+from rxagent import EVENT_ADAPTER, CustomEvent, Event, MessageEvent, _bench, _demo, cli
+from rxagent._demo import ANSWER, INTRO, THROTTLED_REPORTS
 from rxagent.cli import main
+from rxagent.messages import AIMessageChunk, ChunkAccumulator
 
 
 def test_demo_prints_tokens_progress_and_steps_in_order(capsys: pytest.CaptureFixture[str]) -> None:
@@ -73,33 +76,103 @@ def test_demo_unknown_mode_exits_2_listing_choices(capsys: pytest.CaptureFixture
     assert "'updates', 'messages', 'custom'" in err
 
 
-@pytest.mark.parametrize("argv", [["bench", "--n", "0"], ["bench", "--k", "x"], []])
+SAVING = re.compile(
+    r"^(buffer_tokens|throttle_custom): ([\d,]+) (?:token|progress) events → ([\d,]+)(?: chunks)?$",
+    flags=re.M,
+)
+
+
+def _savings(text: str) -> dict[str, tuple[int, int]]:
+    """``{operator: (events in, events out)}`` from the demo's summary lines."""
+    return {
+        m[1]: (int(m[2].replace(",", "")), int(m[3].replace(",", "")))
+        for m in SAVING.finditer(text)
+    }
+
+
+def _body(out: str) -> list[str]:
+    """The human output without progress bars and counts: the text and the steps."""
+    counts = ("[", "events:", "buffer_tokens:", "throttle_custom:")
+    return [line for line in out.splitlines() if not line.startswith(counts)]
+
+
+def test_demo_operators_print_their_savings_and_keep_the_text(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["demo", "--fast"]) == 0
+    plain = capsys.readouterr().out
+    assert "buffer_tokens" not in plain
+    assert "throttle_custom" not in plain
+    assert main(["demo", "--fast", "--buffer-ms", "50", "--throttle-ms", "200"]) == 0
+    piped = capsys.readouterr().out
+    savings = _savings(piped)
+    assert list(savings) == ["buffer_tokens", "throttle_custom"]
+    tokens, chunks = savings["buffer_tokens"]
+    progress, throttled = savings["throttle_custom"]
+    assert 0 < chunks < tokens
+    assert progress == THROTTLED_REPORTS
+    assert 0 < throttled < progress
+    counts = re.search(r"events: updates 3, messages (\d+), custom (\d+) ·", piped)
+    assert counts is not None
+    assert int(counts[1]) == chunks + 1  # the chunks and the tool's message
+    assert int(counts[2]) == throttled
+    assert piped.splitlines()[-2:] == [
+        f"buffer_tokens: {tokens:,} token events → {chunks:,} chunks",
+        f"throttle_custom: {progress:,} progress events → {throttled:,}",
+    ]
+    assert "[##########] Fetched 100/100 records" in piped  # the final progress is kept
+    assert _body(piped) == _body(plain)  # the same text, steps and order
+
+
+def _replies(events: list[Event]) -> list[tuple[str, list[Any]]]:
+    """Each model call's joined text and parsed tool calls, in order."""
+    calls: dict[str | None, ChunkAccumulator] = {}
+    for event in events:
+        if isinstance(event, MessageEvent) and isinstance(event.data[0], AIMessageChunk):
+            calls.setdefault(event.data[0].id, ChunkAccumulator()).add(event.data[0])
+    return [(acc.text, acc.to_message().tool_calls) for acc in calls.values()]
+
+
+def test_demo_json_operators_keep_text_and_tool_calls_and_count_on_stderr(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["demo", "--fast", "--json"]) == 0
+    plain = capsys.readouterr()
+    assert plain.err == ""
+    assert main(["demo", "--fast", "--json", "--buffer-ms", "50", "--throttle-ms", "200"]) == 0
+    piped = capsys.readouterr()
+    events = [EVENT_ADAPTER.validate_json(line) for line in piped.out.splitlines()]
+    unbuffered = [EVENT_ADAPTER.validate_json(line) for line in plain.out.splitlines()]
+    assert _replies(events) == _replies(unbuffered)
+    assert [text for text, _ in _replies(events)] == [INTRO, ANSWER]
+    tokens = [
+        e for e in events if isinstance(e, MessageEvent) and type(e.data[0]) is AIMessageChunk
+    ]
+    progress = [event for event in events if isinstance(event, CustomEvent)]
+    savings = _savings(piped.err)
+    assert savings["buffer_tokens"][1] == len(tokens) < savings["buffer_tokens"][0]
+    assert savings["throttle_custom"] == (THROTTLED_REPORTS, len(progress))
+    assert progress[-1].data["done"] == 100
+    assert [event.seq for event in events] == sorted(event.seq for event in events)
+
+
+@pytest.mark.parametrize("flag", ["--buffer-ms", "--throttle-ms"])
+@pytest.mark.parametrize("value", ["0", "-5", "soon"])
+def test_demo_operator_flags_need_positive_ms(
+    flag: str, value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["demo", "--fast", flag, value])
+    assert exited.value.code == 2
+    assert f"argument {flag}" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [["bench", "--n", "200"], ["bench", "--level", "x"], []])
 def test_invalid_arguments_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exited:
         main(argv)
     assert exited.value.code == 2
     assert "usage: rxagent" in capsys.readouterr().err
-
-
-def test_bench_smoke_prints_a_markdown_table(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["bench", "--n", "200", "--k", "20", "--repeat", "1"]) == 0
-    out = capsys.readouterr().out
-    assert "N=200 answer tokens, K=20 progress events" in out
-    table = [line for line in out.splitlines() if line.startswith("|")]
-    header, rule, *rows = table
-    columns = [cell.strip() for cell in header.strip("|").split("|")]
-    assert columns[:3] == ["configuration", "events", "µs/event"]
-    assert "peak RSS (MiB)" in columns
-    assert rule.count("|") == header.count("|")
-    labels = [row.split("|")[1].strip() for row in rows]
-    assert labels[:2] == ["rxagent (sync)", "rxagent (async)"]
-    assert any(label.startswith("floor") for label in labels)
-    for row in rows:
-        cells = [cell.strip() for cell in row.strip("|").split("|")]
-        assert len(cells) == len(columns)
-        assert float(cells[2].split()[0]) > 0  # µs/event is a number
-    # N tokens + K progress events + the tool-call turn's events
-    assert int(rows[0].split("|")[2].strip().replace(",", "")) > 220
 
 
 @pytest.mark.parametrize("module", [cli, _demo, _bench])

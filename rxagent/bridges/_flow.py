@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from typing import Any
 
 from reactivex.scheduler.eventloop import AsyncIOScheduler
@@ -29,13 +30,14 @@ class Flow:
         False
     """
 
-    __slots__ = ("_space", "last_yield", "pressure", "tasks")
+    __slots__ = ("_released", "_space", "last_yield", "pressure", "tasks")
 
     def __init__(self) -> None:
         self.pressure = False
         """True while the consumer's buffer is full: producers that can wait, wait."""
         self.last_yield = time.perf_counter()
         self._space: asyncio.Future[None] | None = None
+        self._released: list[Callable[[], None]] = []
         self.tasks: set[asyncio.Task[Any]] = set()
         """The run tasks feeding this consumer, awaited when it closes."""
 
@@ -49,6 +51,13 @@ class Flow:
         space, self._space = self._space, None
         if space is not None and not space.done():
             space.set_result(None)
+        callbacks, self._released = self._released, []
+        for callback in callbacks:
+            callback()
+
+    def on_release(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` once, at the next :meth:`release`."""
+        self._released.append(callback)
 
     async def pace(self) -> None:
         """Yield to the loop: until there is room under pressure, else for one turn."""

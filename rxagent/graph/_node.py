@@ -109,8 +109,10 @@ async def _execute(spec: NodeSpec, task: Task, observer: abc.ObserverBase[Any]) 
     except asyncio.CancelledError:
         raise
     except Exception as error:
+        task.run.handoff.flush()
         observer.on_error(error)
         return
+    task.run.handoff.flush()  # what its threads emitted comes before its end
     observer.on_completed()
 
 

@@ -58,7 +58,7 @@ class Run:
         self.flow = flow
         self.loop = asyncio.get_running_loop()
         self.thread_id = threading.get_ident()
-        self.handoff = Handoff(self.loop)
+        self.handoff = Handoff(self.loop, flow)
         self.executor: ThreadPoolExecutor | None = None
         self.recursion_limit = _recursion_limit(config)
         self.tags: list[str] = list(config.get("tags") or ())
@@ -76,7 +76,7 @@ class Run:
     def close(self) -> None:
         """End the run: threads that emit from now on get ``RunCancelledError``."""
         self.closed = True
-        self.handoff.closed = True
+        self.handoff.close()
         if self.executor is not None:
             self.executor.shutdown(wait=False, cancel_futures=True)
 

@@ -28,8 +28,8 @@ def final_answer(*, eager: bool = False) -> Operator:
     A model call's text may come before its tool calls ("Let me check." then a call), so by
     default the tokens of a call are held until the call is known to be an answer: its
     ``chunk_position="last"`` chunk, its task's next event other than ``custom`` progress
-    (its update), or the end of the stream. Calls that make a tool call are dropped whole. ``eager=True`` streams text at
-    once instead and stops a call at its first tool-call chunk: no delay, but the text a
+    (its update), or the end of the stream. Calls that make a tool call are dropped whole.
+    ``eager=True`` streams text at once instead and stops a call at its first tool-call chunk: no delay, but the text a
     model writes before calling a tool gets through. Only token events come out.
 
     Example:
@@ -38,7 +38,7 @@ def final_answer(*, eager: bool = False) -> Operator:
 
     ::
 
-        in:   -a-b-[call]-L-----x-y-L-|      (a, b: text; [call]: tool-call chunk; L: last)
+        in:   -a-b-[call]-L-----x-y-L-|     a, b: text; [call]: a tool-call chunk; L: last
         out:  ----------------------xy|      final_answer()
         out:  -a-b------------x-y-L---|      final_answer(eager=True)
     """
@@ -47,46 +47,58 @@ def final_answer(*, eager: bool = False) -> Operator:
         def subscribe(
             observer: abc.ObserverBase[Event], scheduler: abc.SchedulerBase | None = None
         ) -> abc.DisposableBase:
-            calls: dict[Any, _Call] = {}
-
-            def release(key: Any) -> None:
-                call = calls.pop(key, None)
-                if call is not None and not call.tool_calls:
-                    for event in call.held:
-                        observer.on_next(event)
-
-            def on_token(event: MessageEvent, chunk: AIMessageChunk) -> None:
-                key = source_of(event)
-                call = calls.get(key)
-                if call is not None and call.message_id != chunk.id:
-                    release(key)
-                    call = None
-                if call is None:
-                    call = calls[key] = _Call(chunk.id)
-                if chunk.tool_call_chunks or chunk.tool_calls:
-                    call.tool_calls = True
-                    call.held.clear()
-                elif not call.tool_calls:
-                    if eager:
-                        observer.on_next(event)
-                    else:
-                        call.held.append(event)
-                if chunk.chunk_position == "last":
-                    release(key)
-
-            def on_next(event: Event) -> None:
-                if type(event) is MessageEvent and type(event.data[0]) is AIMessageChunk:
-                    on_token(event, event.data[0])
-                elif event.mode != "custom" and source_of(event) in calls:
-                    release(source_of(event))  # the call's task moved on: its update
-
-            def on_completed() -> None:
-                for key in list(calls):
-                    release(key)
-                observer.on_completed()
-
-            return source.subscribe(on_next, observer.on_error, on_completed, scheduler=scheduler)
+            calls = _Calls(observer, eager)
+            return source.subscribe(
+                calls.on_next, observer.on_error, calls.on_completed, scheduler=scheduler
+            )
 
         return Observable(subscribe)
 
     return operator
+
+
+class _Calls:
+    """The model calls in flight, one per source, for one subscription."""
+
+    __slots__ = ("_calls", "_eager", "_observer")
+
+    def __init__(self, observer: abc.ObserverBase[Event], eager: bool) -> None:
+        self._observer = observer
+        self._eager = eager
+        self._calls: dict[Any, _Call] = {}
+
+    def on_next(self, event: Event) -> None:
+        if type(event) is MessageEvent and type(event.data[0]) is AIMessageChunk:
+            self._token(event, event.data[0])
+        elif event.mode != "custom" and source_of(event) in self._calls:
+            self._release(source_of(event))  # the call's task moved on: its update
+
+    def on_completed(self) -> None:
+        for key in list(self._calls):
+            self._release(key)
+        self._observer.on_completed()
+
+    def _token(self, event: MessageEvent, chunk: AIMessageChunk) -> None:
+        key = source_of(event)
+        call = self._calls.get(key)
+        if call is not None and call.message_id != chunk.id:
+            self._release(key)
+            call = None
+        if call is None:
+            call = self._calls[key] = _Call(chunk.id)
+        if chunk.tool_call_chunks or chunk.tool_calls:
+            call.tool_calls = True
+            call.held.clear()
+        elif not call.tool_calls:
+            if self._eager:
+                self._observer.on_next(event)
+            else:
+                call.held.append(event)
+        if chunk.chunk_position == "last":
+            self._release(key)
+
+    def _release(self, key: Any) -> None:
+        call = self._calls.pop(key, None)
+        if call is not None and not call.tool_calls:
+            for event in call.held:
+                self._observer.on_next(event)

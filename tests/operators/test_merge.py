@@ -36,10 +36,7 @@ def test_every_event_exactly_once_each_source_order_kept(
     scheduler = TestScheduler()
     ends = [max([t for t, _ in s], default=200) + 1 + i for i, s in enumerate(inputs)]
     hots = [_hot(scheduler, s, end) for s, end in zip(inputs, ends, strict=True)]
-    if named:
-        merged = merge(**{f"s{i}": hot for i, hot in enumerate(hots)})
-    else:
-        merged = merge(*hots)
+    merged = merge(**{f"s{i}": hot for i, hot in enumerate(hots)}) if named else merge(*hots)
     results = scheduler.start(lambda: merged, disposed=10**9)
     got = recorded(results)
     values = [value for _, kind, value in got if kind == "N"]

@@ -44,8 +44,10 @@ def test_async_pipeline_with_timers_starts_no_thread() -> None:
 
 def test_sync_pipeline_with_timers_starts_no_scheduler_thread() -> None:
     before = _threads()
-    pipeline = seed_agent().observe(SEED_INPUT).pipe(
-        ops.buffer_tokens(max_delay=0.05), ops.throttle_custom(0.05)
+    pipeline = (
+        seed_agent()
+        .observe(SEED_INPUT)
+        .pipe(ops.buffer_tokens(max_delay=0.05), ops.throttle_custom(0.05))
     )
     events = list(to_iter(pipeline))
     assert [e.data for e in events if e.mode == "custom"][-1]["pct"] == 100

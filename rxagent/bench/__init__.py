@@ -1,0 +1,79 @@
+"""``rxagent bench``: rxagent side by side with LangGraph 1.2 and the pure-Python floor.
+
+Four workloads (one tool call; fan-out; a long stream through the UI operators; operator
+overhead), each at several sizes, each configuration in its own worker process, the
+configurations of one comparison interleaved run by run. ``run_suite`` writes
+``latest.json``, ``latest.md`` and ``latest.png`` and returns the Markdown report.
+
+Implementations are a registry: add a row with :func:`register`.
+
+Example:
+    >>> sorted({workload for workload, _ in REGISTRY})
+    ['fan_out', 'long_stream', 'one_tool_call', 'operators']
+    >>> repeat, groups = plan("quick")
+    >>> repeat, groups[0].workload, groups[0].params["n"]
+    (3, 'one_tool_call', 1000)
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from rxagent.bench import _agents, _langchain, _operators
+from rxagent.bench._core import REGISTRY, Face, Implementation, Params, Sample, register
+from rxagent.bench._plot import plot, plot_available
+from rxagent.bench._report import render
+from rxagent.bench._suite import Group, Level, plan, run
+from rxagent.bench._targets import evaluate
+
+__all__ = (
+    "REGISTRY",
+    "Face",
+    "Group",
+    "Implementation",
+    "Level",
+    "Params",
+    "Sample",
+    "evaluate",
+    "plan",
+    "register",
+    "render",
+    "run",
+    "run_suite",
+    "write_reports",
+)
+
+for _module in (_agents, _langchain, _operators):
+    _module.register_all()
+
+
+def run_suite(level: Level, out_dir: Path, *, progress: TextIO | None = sys.stderr) -> str:
+    """Run the suite at ``level``; write ``latest.{json,md,png}`` into ``out_dir``.
+
+    Returns:
+        The Markdown report (also in ``latest.md``).
+    """
+    return write_reports(run(level, progress), out_dir, progress=progress)
+
+
+def write_reports(
+    results: dict[str, Any], out_dir: Path, *, progress: TextIO | None = sys.stderr
+) -> str:
+    """Evaluate the targets of ``results``; write ``latest.{json,md,png}``; return the report.
+
+    Also re-renders an earlier run: ``write_reports(json.loads(path.read_text()), out_dir)``.
+    """
+    results["targets"] = evaluate(results)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "latest.json").write_text(json.dumps(results, indent=1) + "\n")
+    report = render(results)
+    (out_dir / "latest.md").write_text(report)
+    reason = plot_available()
+    if reason is None:
+        plot(results, out_dir / "latest.png")
+    elif progress is not None:
+        print(f"plot skipped: {reason}", file=progress)
+    return report

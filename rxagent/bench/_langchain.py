@@ -1,0 +1,200 @@
+"""Workloads 1 and 2 on LangChain's side: one fake chat model for LangGraph and rxagent.
+
+``fake_model(...)`` is a ``BaseChatModel`` that streams chunk by chunk through
+langchain-core's callbacks (as in the LangGraph streaming notes, Appendix A) and never
+awaits: no latency, like ``ScriptedModel`` without ``latency``. The same model runs in
+LangGraph 1.2 (``langchain.agents.create_agent``; a ``StateGraph`` of 8 parallel nodes),
+in rxagent through ``LangChainModel``, and alone (its own ``stream``/``astream``: the
+model's cost, which the delivery-overhead target subtracts). Everything optional is
+imported inside functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+from rxagent.bench._agents import (
+    BRANCHES,
+    async_face,
+    fan_out_graph,
+    inputs,
+    sync_face,
+)
+from rxagent.bench._core import AsyncRun, Faces, Implementation, Params, SyncRun, register
+
+LANGCHAIN = ("langchain_core",)
+LANGGRAPH = ("langchain_core", "langgraph", "langchain")
+
+
+def fake_model(*, answer_tokens: int, progress: int = 0, call_tool: bool = True) -> Any:
+    """A LangChain chat model: a sentence and ``fetch_records(count=progress)``, then tokens.
+
+    The reply is the answer (``answer_tokens`` tokens) once the conversation holds a tool
+    result, or at once when ``call_tool`` is false. Each chunk is a new langchain-core
+    ``AIMessageChunk`` wrapped in a ``ChatGenerationChunk``, as real integrations stream.
+    """
+    from langchain_core.language_models import BaseChatModel
+    from langchain_core.messages import AIMessage, AIMessageChunk
+    from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+
+    def chunks(messages: list[Any]) -> Iterator[Any]:
+        answering = not call_tool or any(m.type == "tool" for m in messages)
+        return _script(AIMessageChunk, answer_tokens if answering else None, progress)
+
+    def _stream(self: Any, messages: list[Any], *_args: Any, **_kw: Any) -> Iterator[Any]:
+        for chunk in chunks(messages):
+            yield ChatGenerationChunk(message=chunk)
+
+    async def _astream(self: Any, messages: list[Any], *_args: Any, **_kw: Any) -> Any:
+        for chunk in chunks(messages):
+            yield ChatGenerationChunk(message=chunk)
+
+    def _generate(self: Any, messages: list[Any], *_args: Any, **_kw: Any) -> Any:
+        total: Any = None
+        for chunk in chunks(messages):
+            total = chunk if total is None else total + chunk
+        fields = total.model_dump(exclude={"type", "tool_call_chunks", "chunk_position"})
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(**fields))])
+
+    namespace = {
+        "_llm_type": property(lambda self: "bench-fake"),
+        "bind_tools": lambda self, tools, **kw: self,
+        "_stream": _stream,
+        "_astream": _astream,
+        "_generate": _generate,
+    }
+    cls = type("BenchFakeChatModel", (BaseChatModel,), namespace)  # no mypy subclass of Any
+    return cls()
+
+
+def _script(chunk: Any, answer_tokens: int | None, progress: int) -> Iterator[Any]:
+    """The chunks of one reply: the answer, or (``None``) a sentence and the tool call."""
+    if answer_tokens is not None:
+        yield chunk(content="token")
+        for _ in range(answer_tokens - 1):
+            yield chunk(content=" token")
+    else:
+        for word in ("Fetching", " the", " records."):
+            yield chunk(content=word)
+        head = {"name": "fetch_records", "args": '{"count": ', "id": "call_1", "index": 0}
+        yield chunk(content="", tool_call_chunks=[head])
+        tail = {"name": None, "args": f"{progress}}}", "id": None, "index": 0}
+        yield chunk(content="", tool_call_chunks=[tail])
+    yield chunk(content="", chunk_position="last")
+
+
+# -- rxagent with the LangChain model -----------------------------------------------------
+
+
+def _adapted_agent(params: Params) -> Any:
+    from rxagent._demo import fetch_records_tool
+    from rxagent.agent import create_agent
+    from rxagent.integrations.langchain import LangChainModel
+
+    model = fake_model(answer_tokens=params["n"], progress=params["k"])
+    return create_agent(LangChainModel(model), [fetch_records_tool()])
+
+
+def _adapted_branches(params: Params) -> Any:
+    from rxagent.integrations.langchain import LangChainModel
+    from rxagent.messages import AIMessage, HumanMessage
+
+    tokens = params["n"] // BRANCHES
+    models = [
+        LangChainModel(fake_model(answer_tokens=tokens, call_tool=False)) for _ in range(BRANCHES)
+    ]
+    question = [HumanMessage("Summarise the records.")]
+
+    async def branch(index: int) -> AsyncIterator[Any]:
+        joined: list[str] = []
+        message_id = None
+        async for chunk in models[index].astream(question):
+            joined.append(chunk.text)
+            message_id = message_id or chunk.id
+            yield chunk
+        yield {"messages": [AIMessage("".join(joined), id=message_id)]}
+
+    return fan_out_graph(branch)
+
+
+# -- the model alone ------------------------------------------------------------------------
+
+
+def _bare_sync(params: Params) -> SyncRun:
+    model = fake_model(answer_tokens=params["n"], call_tool=False)
+    return lambda: model.stream("Summarise the records.")
+
+
+def _bare_async(params: Params) -> AsyncRun:
+    model = fake_model(answer_tokens=params["n"], call_tool=False)
+    return lambda: model.astream("Summarise the records.")
+
+
+# -- LangGraph ------------------------------------------------------------------------------
+
+
+def _langgraph_agent(params: Params) -> Any:
+    from langchain.agents import create_agent
+    from langchain_core.tools import tool
+    from langgraph.config import get_stream_writer
+
+    count_reports = params["k"]
+
+    def fetch_records(count: int) -> str:
+        """Fetch the last `count` customer records from the CRM."""
+        writer = get_stream_writer()
+        for index in range(1, count_reports + 1):
+            done = count * index // count_reports
+            writer({"progress": f"Fetched {done}/{count} records", "done": done, "total": count})
+        return f"Fetched {count} records: 62 active, 38 churned or at risk, 112 support tickets."
+
+    model = fake_model(answer_tokens=params["n"], progress=params["k"])
+    make_tool: Any = tool  # called, not used as a decorator: untyped without langchain
+    return create_agent(model=model, tools=[make_tool(fetch_records)])
+
+
+def _langgraph_branches(params: Params, *, asynchronous: bool) -> Any:
+    from langgraph.graph import END, START, MessagesState, StateGraph
+
+    tokens = params["n"] // BRANCHES
+    graph = StateGraph(MessagesState)
+    for index in range(BRANCHES):
+        model = fake_model(answer_tokens=tokens, call_tool=False)
+        if asynchronous:
+
+            async def node(state: Any, model: Any = model) -> dict[str, Any]:
+                return {"messages": [await model.ainvoke(state["messages"])]}
+        else:
+
+            def node(state: Any, model: Any = model) -> dict[str, Any]:  # type: ignore[misc]
+                return {"messages": [model.invoke(state["messages"])]}
+
+        graph.add_node(f"branch_{index}", node)
+        graph.add_edge(START, f"branch_{index}")
+        graph.add_edge(f"branch_{index}", END)
+    return graph.compile()
+
+
+def _langgraph_fan_out_sync(params: Params) -> SyncRun:
+    graph, modes = _langgraph_branches(params, asynchronous=False), list(params["modes"])
+    return lambda: graph.stream(inputs(), stream_mode=modes)
+
+
+def _langgraph_fan_out_async(params: Params) -> AsyncRun:
+    graph, modes = _langgraph_branches(params, asynchronous=True), list(params["modes"])
+    return lambda: graph.astream(inputs(), stream_mode=modes)
+
+
+def register_all() -> None:
+    """Register the LangChain-model rows of workloads 1 and 2."""
+    adapted = "rxagent + LangChain model"
+    for workload, build in (("one_tool_call", _adapted_agent), ("fan_out", _adapted_branches)):
+        faces: Faces = {"sync": sync_face(build), "async": async_face(build)}
+        register(Implementation(workload, adapted, faces, LANGCHAIN))
+    lg_agent: Faces = {"sync": sync_face(_langgraph_agent), "async": async_face(_langgraph_agent)}
+    register(Implementation("one_tool_call", "langgraph", lg_agent, LANGGRAPH))
+    lg_fan: Faces = {"sync": _langgraph_fan_out_sync, "async": _langgraph_fan_out_async}
+    register(Implementation("fan_out", "langgraph", lg_fan, LANGGRAPH))
+    bare: Faces = {"sync": _bare_sync, "async": _bare_async}
+    register(Implementation("one_tool_call", "LangChain model alone", bare, LANGCHAIN))

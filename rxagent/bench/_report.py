@@ -1,0 +1,229 @@
+"""The Markdown report: the machine, one table per workload, and the targets."""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+from collections.abc import Callable
+from importlib import metadata
+from typing import Any, cast
+
+from rxagent.bench._targets import evaluate
+
+_PACKAGES = ("rxagent", "reactivex", "pydantic", "langgraph", "langchain", "langchain-core")
+_TITLES = {
+    "one_tool_call": "1. One tool call",
+    "fan_out": "2. Fan-out: 8 branches of N/8 tokens, merged",
+    "long_stream": "3. Long stream: buffer_tokens + throttle_custom, consumer keeps nothing",
+    "operators": "4. Operators: overhead over a bare filter + map, same pre-built events",
+}
+
+
+def machine() -> dict[str, Any]:
+    """Where the suite ran: CPUs, CPU model, Python and package versions."""
+    model = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            names = [line.split(":", 1)[1].strip() for line in cpuinfo if "model name" in line]
+        model = names[0] if names else model
+    except OSError:
+        pass
+    versions = {}
+    for name in _PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": model,
+        "python": platform.python_version(),
+        "platform": f"{platform.system()} {platform.machine()}",
+        "packages": versions,
+    }
+
+
+def stat(row: dict[str, Any], value: Callable[[dict[str, Any]], float]) -> list[float]:
+    """``value`` of each sample of ``row``."""
+    return [value(sample) for sample in row["samples"]]
+
+
+def median(row: dict[str, Any], value: Callable[[dict[str, Any]], float]) -> float:
+    """The median of ``value`` over the samples of ``row`` (NaN without samples)."""
+    values = stat(row, value)
+    return float(statistics.median(values)) if values else float("nan")
+
+
+def us_per_event(sample: dict[str, Any]) -> float:
+    """µs per delivered event."""
+    return float(sample["wall"]) / max(1, int(sample["events"])) * 1e6
+
+
+def us_per_input(sample: dict[str, Any]) -> float:
+    """µs per input event (workloads 3 and 4: the operators may emit fewer)."""
+    return float(sample["wall"]) / max(1.0, float(sample["extra"].get("inputs", 1))) * 1e6
+
+
+def events_per_s(sample: dict[str, Any]) -> float:
+    """Delivered events per second."""
+    return float(sample["events"] / sample["wall"]) if sample["wall"] else float("nan")
+
+
+def _spread(values: list[float], fmt: str) -> str:
+    if not values:
+        return "–"
+    low, mid, high = min(values), statistics.median(values), max(values)
+    if len(values) == 1:
+        return format(mid, fmt)
+    return f"{mid:{fmt}} ({low:{fmt}}–{high:{fmt}})"
+
+
+def _langgraph(group: dict[str, Any], face: str) -> dict[str, Any] | None:
+    for row in group["rows"]:
+        if row["name"] == "langgraph" and row["face"] == face and row["samples"]:
+            return cast("dict[str, Any]", row)
+    return None
+
+
+def _ratio(group: dict[str, Any], row: dict[str, Any]) -> str:
+    other = _langgraph(group, row["face"])
+    if other is None or not row["samples"] or not row["name"].startswith("rxagent"):
+        return ""
+    return f"{median(row, events_per_s) / median(other, events_per_s):.1f}×"
+
+
+def _size(group: dict[str, Any]) -> str:
+    params = group["params"]
+    size = f"N={params['n']:,}"
+    return size + (f" K={params['k']:,}" if "k" in params else "")
+
+
+def _flow_row(group: dict[str, Any], row: dict[str, Any]) -> list[str]:
+    samples = row["samples"]
+    return [
+        f"{row['name']} ({row['face']})",
+        f"{group['label']}, {_size(group)}",
+        f"{samples[0]['events']:,}",
+        _spread(stat(row, us_per_event), ".2f"),
+        _spread(stat(row, events_per_s), ",.0f"),
+        _ratio(group, row),
+        _spread(stat(row, lambda s: s["first"] * 1e3), ".2f"),
+        _spread(stat(row, lambda s: s["half"]), ".2f"),
+        f"{row['rss_mib']:.0f}",
+    ]
+
+
+def _long_row(group: dict[str, Any], row: dict[str, Any]) -> list[str]:
+    samples = row["samples"]
+    return [
+        f"{row['name']} ({row['face']})",
+        f"{group['label']}, {_size(group)}",
+        f"{samples[0]['extra']['inputs']:,.0f} → {samples[0]['events']:,}",
+        _spread(stat(row, us_per_input), ".2f"),
+        _spread(stat(row, lambda s: s["extra"]["rss_growth_mib"]), ".1f"),
+        f"{row['rss_mib']:.0f}",
+    ]
+
+
+def _operator_row(group: dict[str, Any], row: dict[str, Any]) -> list[str]:
+    floor = next(r for r in group["rows"] if r["name"].startswith("floor"))
+    base = median(floor, us_per_input) if floor["samples"] else float("nan")
+    over = median(row, us_per_input) - base
+    tokens = row["samples"][0]["extra"]["tokens"]
+    per_token = over * row["samples"][0]["extra"]["inputs"] / tokens
+    return [
+        row["name"],
+        f"{row['samples'][0]['extra']['inputs']:,.0f} → {row['samples'][0]['events']:,}",
+        _spread(stat(row, us_per_input), ".3f"),
+        "–" if row is floor else f"{over:+.3f}",
+        "–" if row is floor else f"{per_token:+.3f}",
+        f"{row['rss_mib']:.0f}",
+    ]
+
+
+_LAYOUTS: dict[str, tuple[tuple[str, ...], Callable[..., list[str]]]] = {
+    "flow": (
+        (
+            "configuration",
+            "workload",
+            "events",
+            "µs/event",
+            "events/s",
+            "vs LangGraph",
+            "first event (ms)",
+            "half events at",
+            "peak RSS (MiB)",
+        ),
+        _flow_row,
+    ),
+    "long_stream": (
+        (
+            "configuration",
+            "workload",
+            "events in → out",
+            "µs/input event",
+            "RSS growth (MiB)",
+            "peak RSS (MiB)",
+        ),
+        _long_row,
+    ),
+    "operators": (
+        (
+            "pipeline tail",
+            "events in → out",
+            "µs/input event",
+            "overhead µs/event",
+            "overhead µs/token",
+            "peak RSS (MiB)",
+        ),
+        _operator_row,
+    ),
+}
+
+
+def _table(workload: str, groups: list[dict[str, Any]]) -> list[str]:
+    columns, make = _LAYOUTS.get(workload, _LAYOUTS["flow"])
+    lines = ["| " + " | ".join(columns) + " |", "|---|---|" + "---:|" * (len(columns) - 2)]
+    notes = []
+    for group in groups:
+        for row in group["rows"]:
+            if row["status"] == "ok" and row["samples"]:
+                lines.append("| " + " | ".join(make(group, row)) + " |")
+            else:
+                notes.append(
+                    f"- {row['name']} ({row['face']}), {_size(group)}: "
+                    f"{row['status']}: {row['reason']}"
+                )
+    return lines + (["", *notes] if notes else [])
+
+
+def render(results: dict[str, Any]) -> str:
+    """The whole report as Markdown."""
+    info = results["machine"]
+    versions = ", ".join(f"{name} {version}" for name, version in info["packages"].items())
+    lines = [
+        f"# rxagent bench ({results['level']})",
+        "",
+        f"Machine: {info['nproc']} CPUs, {info['cpu']}, {info['platform']}, Python "
+        f"{info['python']}; {versions}.",
+        f"Cells: median (min–max) of {results['repeat']} run(s); each configuration in its "
+        "own process, runs of a comparison interleaved. 'half events at' = time until half "
+        "the events arrived / wall time (0.5 = even streaming, 1.0 = all at the end).",
+    ]
+    for workload, title in _TITLES.items():
+        groups = [g for g in results["groups"] if g["workload"] == workload]
+        if groups:
+            lines += ["", f"## {title}", "", *_table(workload, groups)]
+    lines += ["", "## Targets", ""]
+    if results["level"] != "full":
+        lines += [
+            f"The targets are set for the full sizes; at '{results['level']}' sizes they "
+            "are indicative only.",
+            "",
+        ]
+    lines += ["| target | measured | result |", "|---|---|---|"]
+    for target in evaluate(results):
+        mark = {True: "✅ pass", False: "❌ miss", None: "– not measured"}[target["pass"]]
+        lines.append(f"| {target['target']} | {target['measured']} | {mark} |")
+    return "\n".join(lines) + "\n"

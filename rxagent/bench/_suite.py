@@ -1,0 +1,156 @@
+"""What the suite runs at each level, and running it: comparison groups of workers.
+
+A group is one workload at one size, with the configurations compared at that size. Its
+workers start together, warm up, then take turns: each repeat runs every configuration
+once, in alternating order (A B C, C B A, ...), so drift on the machine hits all alike.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, TextIO, TypeAlias
+
+from rxagent.bench._core import REGISTRY, Face
+from rxagent.bench._measure import Worker
+
+Level: TypeAlias = Literal["full", "quick", "smoke"]
+Member: TypeAlias = tuple[str, Face]
+
+THREE_MODES = ("updates", "messages", "custom")
+
+_AGENTS: tuple[Member, ...] = (
+    ("rxagent", "sync"),
+    ("rxagent", "async"),
+    ("rxagent + LangChain model", "sync"),
+    ("rxagent + LangChain model", "async"),
+    ("langgraph", "sync"),
+    ("langgraph", "async"),
+)
+_FLOORS: tuple[Member, ...] = (("floor: Subject", "push"), ("floor: generator", "sync"))
+_BARE: tuple[Member, ...] = (("LangChain model alone", "sync"), ("LangChain model alone", "async"))
+_OPERATORS: tuple[Member, ...] = tuple(
+    (name, "push")
+    for name in (
+        "floor: filter+map",
+        "filter_mode",
+        "buffer_tokens",
+        "throttle_custom",
+        "final_answer",
+        "merge (2 sources)",
+        "merge (named)",
+        "accumulate_messages",
+    )
+)
+
+
+@dataclass(frozen=True)
+class Group:
+    """One workload at one size, and the configurations compared there."""
+
+    workload: str
+    label: str
+    params: dict[str, Any]
+    members: tuple[Member, ...]
+
+
+@dataclass
+class Row:
+    """The outcome of one configuration of a group."""
+
+    name: str
+    face: Face
+    status: Literal["ok", "skipped", "error"] = "ok"
+    reason: str = ""
+    samples: list[dict[str, Any]] = field(default_factory=list)
+    rss_mib: float | None = None
+
+
+def _one_tool_call(n: int, k: int, modes: Sequence[str], members: tuple[Member, ...]) -> Group:
+    label = "three modes" if tuple(modes) == THREE_MODES else f"{modes[0]} only"
+    params = {"n": n, "k": k, "modes": list(modes)}
+    return Group("one_tool_call", label, params, members)
+
+
+def plan(level: Level) -> tuple[int, list[Group]]:
+    """The repeat count and the groups of a level."""
+    sizes = {"full": (1_000, 10_000, 100_000), "quick": (1_000, 10_000), "smoke": (40,)}[level]
+    big, k = sizes[-1], {"full": 1_000, "quick": 1_000, "smoke": 4}[level]
+    if level == "smoke":  # one group of every row: the fewest worker processes
+        groups = [_one_tool_call(big, k, THREE_MODES, _AGENTS + _FLOORS + _BARE)]
+    else:
+        groups = [_one_tool_call(n, k, THREE_MODES, _AGENTS) for n in sizes[:-1]]
+        groups.append(_one_tool_call(big, k, THREE_MODES, _AGENTS + _FLOORS))
+        groups.append(_one_tool_call(big, k, ["messages"], _AGENTS + _BARE))
+    if level == "full":
+        groups.append(_one_tool_call(big, k, ["updates"], _AGENTS))
+    if level != "smoke":
+        custom_k = {"full": 100_000, "quick": 10_000}[level]
+        groups.append(_one_tool_call(sizes[0], custom_k, ["custom"], _AGENTS))
+    fan = {"full": (10_000, 100_000), "quick": (10_000,), "smoke": (16,)}[level]
+    fan_members = (*_AGENTS, ("floor: Subject", "push"))
+    for n in fan:
+        groups.append(
+            Group("fan_out", "8 branches", {"n": n, "modes": list(THREE_MODES)}, fan_members)
+        )
+    stream = {"full": 1_000_000, "quick": 100_000, "smoke": 2_000}[level]
+    long_members: tuple[Member, ...] = (("rxagent", "push"), ("floor: filter+map", "push"))
+    groups.append(
+        Group("long_stream", "buffer_tokens + throttle_custom", {"n": stream}, long_members)
+    )
+    groups.append(Group("operators", "pre-built events", {"n": stream}, _OPERATORS))
+    return {"full": 5, "quick": 3, "smoke": 1}[level], groups
+
+
+def run_group(group: Group, repeat: int, progress: TextIO | None = None) -> list[Row]:
+    """Measure every configuration of ``group`` ``repeat`` times, interleaved."""
+    rows: list[Row] = []
+    workers: list[tuple[Row, Worker]] = []
+    for name, face in group.members:
+        row = Row(name, face)
+        rows.append(row)
+        implementation = REGISTRY.get((group.workload, name))
+        reason = "not registered" if implementation is None else implementation.skip_reason()
+        if reason:
+            row.status, row.reason = "skipped", reason
+        else:
+            workers.append((row, Worker(group.workload, name, face, group.params)))
+    live = [(row, worker) for row, worker in workers if _call(row, worker, worker.ready)]
+    for index in range(repeat):
+        for row, worker in live if index % 2 == 0 else live[::-1]:
+            if row.status == "ok":
+                _call(row, worker, lambda w=worker, r=row: r.samples.append(vars(w.run())))
+    for row, worker in live:
+        if row.status == "ok":
+            _call(row, worker, lambda w=worker, r=row: setattr(r, "rss_mib", w.close()))
+    if progress is not None:
+        done = ", ".join(f"{row.name} ({row.face}): {row.status}" for row in rows)
+        print(
+            f"  {group.workload} {group.label} {group.params.get('n'):,}: {done}",
+            file=progress,
+            flush=True,
+        )
+    return rows
+
+
+def _call(row: Row, worker: Worker, action: Any) -> bool:
+    try:
+        action()
+    except (RuntimeError, ValueError, OSError) as error:
+        row.status, row.reason = "error", str(error)[-300:]
+        worker.kill()
+        return False
+    return True
+
+
+def run(level: Level, progress: TextIO | None = sys.stderr) -> dict[str, Any]:
+    """Run every group of ``level``; the JSON-ready results."""
+    from rxagent.bench._report import machine
+
+    repeat, groups = plan(level)
+    results = []
+    for group in groups:
+        rows = run_group(group, repeat, progress)
+        results.append({**vars(group), "rows": [vars(row) for row in rows]})
+    return {"level": level, "repeat": repeat, "machine": machine(), "groups": results}

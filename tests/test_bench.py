@@ -1,0 +1,130 @@
+"""``rxagent bench``: a smoke-sized run of every workload and row produces the report files.
+
+Only structure is asserted, never timing. Rows whose packages are missing (LangGraph,
+langchain-core, matplotlib: the ``bench`` extra) must be skipped with a reason.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rxagent.bench import REGISTRY, evaluate, plan, render
+from rxagent.bench._suite import THREE_MODES
+from rxagent.cli import main
+
+_HAS_LANGGRAPH = all(
+    importlib.util.find_spec(name) is not None for name in ("langgraph", "langchain")
+)
+_HAS_MATPLOTLIB = importlib.util.find_spec("matplotlib") is not None
+
+
+@pytest.fixture(scope="module")
+def smoke(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """One ``rxagent bench --smoke`` run (about 20 s: one worker process per row)."""
+    out = tmp_path_factory.mktemp("bench")
+    import contextlib
+    import io
+
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(io.StringIO()):
+        assert main(["bench", "--smoke", "--out", str(out)]) == 0
+    return out, printed.getvalue()
+
+
+def _results(out: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((out / "latest.json").read_text())
+    return data
+
+
+def test_every_workload_and_row_runs_or_says_why(smoke: tuple[Path, str]) -> None:
+    results = _results(smoke[0])
+    assert results["level"] == "smoke"
+    assert results["machine"]["nproc"] >= 1
+    workloads = [group["workload"] for group in results["groups"]]
+    assert set(workloads) == {"one_tool_call", "fan_out", "long_stream", "operators"}
+    measured = {(g["workload"], r["name"]) for g in results["groups"] for r in g["rows"]}
+    assert measured == set(REGISTRY)  # every registered row is in the smoke run
+    for group in results["groups"]:
+        for row in group["rows"]:
+            if row["status"] == "ok":
+                assert len(row["samples"]) == results["repeat"] == 1
+                assert row["samples"][0]["events"] > 0
+                assert row["rss_mib"] > 0
+            else:
+                assert row["status"] == "skipped", row["reason"]  # never an error
+                assert row["reason"]
+
+
+def test_rows_that_need_langgraph_run_exactly_when_it_is_installed(
+    smoke: tuple[Path, str],
+) -> None:
+    for group in _results(smoke[0])["groups"]:
+        for row in group["rows"]:
+            if row["name"] == "langgraph":
+                assert (row["status"] == "ok") == _HAS_LANGGRAPH
+                if not _HAS_LANGGRAPH:
+                    assert "not installed" in row["reason"]
+
+
+def test_the_scenario_streams_all_three_modes(smoke: tuple[Path, str]) -> None:
+    group = _results(smoke[0])["groups"][0]
+    assert group["workload"] == "one_tool_call"
+    assert tuple(group["params"]["modes"]) == THREE_MODES
+    rows = {(row["name"], row["face"]): row for row in group["rows"]}
+    events = rows["rxagent", "sync"]["samples"][0]["events"]
+    n, k = group["params"]["n"], group["params"]["k"]
+    assert events > n + k  # tokens, progress, and the tool-call turn's events
+    assert rows["rxagent", "async"]["samples"][0]["events"] == events
+    if _HAS_LANGGRAPH:  # the same scenario on both sides: the same number of events
+        assert rows["langgraph", "sync"]["samples"][0]["events"] == events
+
+
+def test_markdown_report_is_printed_and_written(smoke: tuple[Path, str]) -> None:
+    out, printed = smoke
+    report = (out / "latest.md").read_text()
+    assert printed == report
+    for title in ("## 1. One tool call", "## 2. Fan-out", "## 3. Long stream", "## 4. Operators"):
+        assert title in report
+    lines = report.splitlines()
+    headers = [
+        i for i, line in enumerate(lines) if line.startswith("| ") and i and not lines[i - 1]
+    ]
+    assert len(headers) >= 5  # four workloads and the targets
+    for start in headers:
+        table = list(itertools.takewhile(lambda line: line.startswith("|"), lines[start:]))
+        assert len(table) >= 3  # header, rule, at least one row
+        assert {line.count("|") for line in table} == {lines[start].count("|")}
+    targets = lines[lines.index("## Targets") :]
+    assert sum("pass" in line or "miss" in line or "not measured" in line for line in targets) >= 10
+
+
+def test_plot_is_a_png_when_matplotlib_is_installed(smoke: tuple[Path, str]) -> None:
+    png = smoke[0] / "latest.png"
+    if not _HAS_MATPLOTLIB:
+        assert not png.exists()
+        pytest.skip("matplotlib is not installed: the plot step skips")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_targets_name_what_is_missing_instead_of_failing() -> None:
+    results = {"level": "full", "repeat": 5, "groups": []}
+    targets = evaluate(results)
+    assert targets
+    assert all(target["pass"] is None for target in targets)
+    machine = {"nproc": 1, "cpu": "x", "platform": "p", "python": "3", "packages": {}}
+    assert "not measured" in render({**results, "machine": machine})
+
+
+@pytest.mark.parametrize("level", ["full", "quick", "smoke"])
+def test_every_planned_row_is_registered(level: Any) -> None:
+    repeat, groups = plan(level)
+    assert repeat >= (5 if level == "full" else 3 if level == "quick" else 1)
+    for group in groups:
+        for name, face in group.members:
+            assert face in REGISTRY[group.workload, name].faces
