@@ -29,8 +29,9 @@ def final_answer(*, eager: bool = False) -> Operator:
     default the tokens of a call are held until the call is known to be an answer: its
     ``chunk_position="last"`` chunk, its task's next event other than ``custom`` progress
     (its update), or the end of the stream. Calls that make a tool call are dropped whole.
-    ``eager=True`` streams text at once instead and stops a call at its first tool-call chunk: no delay, but the text a
-    model writes before calling a tool gets through. Only token events come out.
+    ``eager=True`` streams text at once instead and stops a call at its first tool-call
+    chunk: no delay, but the text a model writes before calling a tool gets through. Only
+    token events come out.
 
     Example:
         >>> from rxagent import operators as ops
