@@ -45,7 +45,7 @@ def parse_modes(
 class Face:
     """How one ``stream()`` call shapes events: which ones it keeps, and into what."""
 
-    __slots__ = ("modes", "shape", "subgraphs")
+    __slots__ = ("modes", "multi", "shape", "subgraphs", "version")
 
     def __init__(
         self,
@@ -60,6 +60,8 @@ class Face:
         modes, multi = parse_modes(stream_mode, default)
         self.modes = frozenset(modes)
         self.subgraphs = subgraphs
+        self.multi = multi
+        self.version = version
         self.shape = _shaper(multi, subgraphs, version)
 
     def accept(self) -> Callable[[EventBase], Any]:
@@ -67,9 +69,9 @@ class Face:
 
         It runs on the producer's side of the bridge, so the iterator only pops.
         """
-        shape = self.shape
         if not self.subgraphs:
-            return lambda e: SKIP if e.ns else shape(e)
+            return _root_only(self.multi, self.version)
+        shape = self.shape
         if "messages" not in self.modes:
             return shape
         dedupe = _Dedupe()
@@ -104,3 +106,12 @@ def _shaper(multi: bool, subgraphs: bool, version: str) -> Callable[[Any], Any]:
     if multi:
         return lambda e: (e.mode, e.data)
     return lambda e: e.data
+
+
+def _root_only(multi: bool, version: str) -> Callable[[Any], Any]:
+    """Shape root events, skip subgraph ones: one call per event on the hot path."""
+    if version == "v2":
+        return lambda e: SKIP if e.ns else {"type": e.mode, "ns": e.ns, "data": e.data}
+    if multi:
+        return lambda e: SKIP if e.ns else (e.mode, e.data)
+    return lambda e: SKIP if e.ns else e.data
