@@ -61,6 +61,7 @@ class Buffer(Generic[T]):
         "loop",
         "maxsize",
         "overflow",
+        "sleeping",
     )
 
     def __init__(
@@ -84,6 +85,9 @@ class Buffer(Generic[T]):
         self.done = False
         self.error: BaseException | None = None
         self._waiter: asyncio.Future[None] | None = None
+        self.sleeping = False
+        """Set while a sync bridge runs the loop waiting for items: the first item, or the
+        end, stops the loop at the end of this turn."""
 
     def on_next(self, item: Any) -> None:
         items = self.items
@@ -99,6 +103,12 @@ class Buffer(Generic[T]):
             items.append(item)
             if len(items) >= self.maxsize:
                 self._full()
+        self._wake()
+
+    def _wake(self) -> None:
+        if self.sleeping:
+            self.sleeping = False
+            self.loop.stop()
         waiter = self._waiter
         if waiter is not None:
             self._waiter = None
@@ -126,9 +136,14 @@ class Buffer(Generic[T]):
 
     def _finish(self) -> None:
         self.done = True
-        waiter, self._waiter = self._waiter, None
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
+        self._wake()
+
+    def sleep(self) -> None:
+        """Sync bridges: run the loop until there is something to pull, or the end."""
+        if not self.items and not self.done:
+            self.sleeping = True
+            self.loop.run_forever()
+            self.sleeping = False
 
     def pop(self) -> Any:
         """The next item (the caller checked there is one); may be ``SKIP`` when coalescing."""

@@ -63,7 +63,7 @@ def _iterate(
             if buffer.done:
                 raise_end(buffer)
                 return
-            loop.run_until_complete(buffer.wait())
+            buffer.sleep()
     finally:
         subscription.dispose()
         _close(loop)
