@@ -121,3 +121,29 @@ def answer(messages: list[Any]) -> str:
     last = messages[-1]
     assert isinstance(last, AIMessage)
     return last.text
+
+
+def through_observable(source: Any) -> list[Any]:
+    """What ``source`` pushes to a plain subscriber."""
+    seen: list[Any] = []
+    source.subscribe(seen.append)
+    return seen
+
+
+def through_iterator(source: Any) -> list[Any]:
+    """What ``source`` gives through ``to_iter``."""
+    return list(to_iter(source))
+
+
+def through_async_iterator(source: Any) -> list[Any]:
+    """What ``source`` gives through ``to_aiter``."""
+    from rxagent import to_aiter
+
+    async def collect() -> list[Any]:
+        return [e async for e in to_aiter(source)]
+
+    return asyncio.run(collect())
+
+
+OBSERVABLE_FACES = [through_observable, through_iterator, through_async_iterator]
+"""The three ways to consume an Observable, for parity tests of operators."""

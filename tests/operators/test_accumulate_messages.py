@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -13,13 +12,12 @@ from reactivex import Observable
 from reactivex.notification import Notification
 from reactivex.testing import ReactiveTest, TestScheduler
 
-from rxagent import to_aiter, to_iter
 from rxagent.events import CustomEvent, Event, MessageEvent, UpdateEvent
 from rxagent.messages import AIMessageChunk, ChunkAccumulator, ToolMessage, text_chunk
 from rxagent.operators._accumulate_messages import accumulate_messages
 from rxagent.operators._types import source_of
 from tests.strategies import streams
-from tests.support import SEED_INPUT, seed_agent
+from tests.support import OBSERVABLE_FACES, SEED_INPUT, seed_agent, through_observable
 
 Stream = list[tuple[int, Event]]
 
@@ -254,24 +252,7 @@ def text_chunk_event(text: str) -> Event:
 # --- parity: every face ------------------------------------------------------------------
 
 
-def _observable(source: Observable[Event]) -> list[Event]:
-    seen: list[Event] = []
-    source.subscribe(seen.append)
-    return seen
-
-
-def _iterator(source: Observable[Event]) -> list[Event]:
-    return list(to_iter(source))
-
-
-def _async_iterator(source: Observable[Event]) -> list[Event]:
-    async def collect() -> list[Event]:
-        return [e async for e in to_aiter(source)]
-
-    return asyncio.run(collect())
-
-
-@pytest.mark.parametrize("face", [_observable, _iterator, _async_iterator])
+@pytest.mark.parametrize("face", OBSERVABLE_FACES)
 def test_every_face_gets_the_same_snapshots(
     face: Callable[[Observable[Event]], list[Event]],
 ) -> None:
@@ -279,6 +260,6 @@ def test_every_face_gets_the_same_snapshots(
     snapshots = [
         chunk.text for e in face(run.pipe(accumulate_messages())) if (chunk := chunk_of(e))
     ]
-    plain = [chunk.text for e in accumulate(_observable(run)) if (chunk := chunk_of(e))]
+    plain = [chunk.text for e in accumulate(through_observable(run)) if (chunk := chunk_of(e))]
     assert snapshots == plain
     assert snapshots[-1] == "It is sunny in Paris."

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import heapq
 import itertools
 from collections.abc import Callable, Hashable
@@ -16,12 +15,11 @@ from reactivex.notification import Notification
 from reactivex.testing import ReactiveTest, TestScheduler
 from reactivex.testing.mockobserver import MockObserver
 
-from rxagent import to_aiter, to_iter
 from rxagent.events import CustomEvent, Event, UpdateEvent
 from rxagent.operators._throttle_custom import throttle_custom
 from rxagent.operators._types import source_of
 from tests.strategies import streams
-from tests.support import PROGRESS, SEED_INPUT, seed_agent
+from tests.support import OBSERVABLE_FACES, PROGRESS, SEED_INPUT, seed_agent
 
 on_next, on_completed, on_error = (
     ReactiveTest.on_next,
@@ -382,24 +380,7 @@ def test_arguments_are_checked_when_built(
 # --- parity: every face ------------------------------------------------------------------
 
 
-def _observable(source: Observable[Event]) -> list[Event]:
-    seen: list[Event] = []
-    source.subscribe(seen.append)
-    return seen
-
-
-def _iterator(source: Observable[Event]) -> list[Event]:
-    return list(to_iter(source))
-
-
-def _async_iterator(source: Observable[Event]) -> list[Event]:
-    async def collect() -> list[Event]:
-        return [e async for e in to_aiter(source)]
-
-    return asyncio.run(collect())
-
-
-@pytest.mark.parametrize("face", [_observable, _iterator, _async_iterator])
+@pytest.mark.parametrize("face", OBSERVABLE_FACES)
 def test_every_face_gets_the_first_and_the_final_progress(
     face: Callable[[Observable[Event]], list[Event]],
 ) -> None:
