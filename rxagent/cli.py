@@ -138,13 +138,6 @@ def _positive(text: str) -> int:
     return value
 
 
-def _non_negative(text: str) -> int:
-    value = _integer(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
-    return value
-
-
 def _integer(text: str) -> int:
     try:
         return int(text.replace("_", "").replace(",", ""))

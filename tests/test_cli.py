@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from rxagent import EVENT_ADAPTER, CustomEvent, Event, MessageEvent, _bench, _demo, cli
+from rxagent import EVENT_ADAPTER, CustomEvent, Event, MessageEvent, _demo, cli
 from rxagent._demo import ANSWER, INTRO, THROTTLED_REPORTS
 from rxagent.cli import main
 from rxagent.messages import AIMessageChunk, ChunkAccumulator
@@ -175,7 +175,7 @@ def test_invalid_arguments_exit_2(argv: list[str], capsys: pytest.CaptureFixture
     assert "usage: rxagent" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("module", [cli, _demo, _bench])
+@pytest.mark.parametrize("module", [cli, _demo])
 def test_doctests(module: ModuleType) -> None:
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0

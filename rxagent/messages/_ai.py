@@ -8,7 +8,7 @@ from typing import Any, Literal, Self
 
 from pydantic import Field, field_validator, model_validator
 
-from rxagent._fast import trusted
+from rxagent._fast import maker, trusted
 from rxagent.messages._base import BaseMessage
 from rxagent.messages._partial_json import parse_partial_json
 from rxagent.messages._types import Content, InvalidToolCall, ToolCall, ToolCallChunk, UsageMetadata
@@ -145,6 +145,9 @@ class AIMessageChunk(AIMessage):
         )
 
 
+_new_chunk = maker(AIMessageChunk)
+
+
 def text_chunk(content: str, id: str | None) -> AIMessageChunk:
     """Build a text-only ``AIMessageChunk`` without validation (the per-token fast path).
 
@@ -156,8 +159,7 @@ def text_chunk(content: str, id: str | None) -> AIMessageChunk:
         >>> text_chunk("Hello", "run-1") == AIMessageChunk("Hello", id="run-1")
         True
     """
-    return trusted(
-        AIMessageChunk,
+    return _new_chunk(
         {
             "content": content,
             "additional_kwargs": {},
@@ -170,7 +172,7 @@ def text_chunk(content: str, id: str | None) -> AIMessageChunk:
             "usage_metadata": None,
             "tool_call_chunks": [],
             "chunk_position": None,
-        },
+        }
     )
 
 
