@@ -8,10 +8,11 @@ Example:
     ['Hi', ' there.', '']
 """
 
-from rxagent._context import get_stream_writer
+from rxagent._context import get_stream_writer, is_cancelled
+from rxagent._flow import RunCancelledError
 from rxagent._types import STREAM_MODES, StreamMode, StreamWriter
 from rxagent.agent import AgentState, create_agent
-from rxagent.bridges import BufferOverflowError, to_aiter, to_iter
+from rxagent.bridges import BridgeStatistics, BufferOverflowError, to_aiter, to_iter
 from rxagent.events import (
     EVENT_ADAPTER,
     CustomEvent,
@@ -42,6 +43,7 @@ __all__ = (
     "START",
     "STREAM_MODES",
     "AgentState",
+    "BridgeStatistics",
     "BufferOverflowError",
     "ChatModel",
     "CompiledStateGraph",
@@ -52,6 +54,7 @@ __all__ = (
     "Latency",
     "MessageEvent",
     "NodeOutputError",
+    "RunCancelledError",
     "ScriptedError",
     "ScriptedModel",
     "Send",
@@ -65,6 +68,7 @@ __all__ = (
     "ValuesEvent",
     "create_agent",
     "get_stream_writer",
+    "is_cancelled",
     "merge",
     "to_aiter",
     "to_iter",

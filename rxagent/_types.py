@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, Literal, TypeAlias, get_args
 
 StreamMode: TypeAlias = Literal["values", "updates", "messages", "custom", "tasks", "tools"]
@@ -11,8 +11,11 @@ StreamMode: TypeAlias = Literal["values", "updates", "messages", "custom", "task
 STREAM_MODES: tuple[StreamMode, ...] = get_args(StreamMode)
 """Every valid stream mode, in LangGraph's documentation order."""
 
-StreamWriter: TypeAlias = Callable[[Any], None]
-"""What ``get_stream_writer()`` returns: call it with any payload to emit a ``custom`` event."""
+StreamWriter: TypeAlias = Callable[[Any], Awaitable[None]]
+"""What ``get_stream_writer()`` returns: call it with any payload to emit a ``custom`` event.
+
+The call returns an awaitable: code on the event loop (async tools and nodes) may
+``await writer(x)`` to wait while the consumer's buffer is full; not awaiting it is fine."""
 
 Namespace: TypeAlias = tuple[str, ...]
 """A namespace path: ``()`` for the root graph, ``("agent:<task_id>",)`` inside a subgraph."""

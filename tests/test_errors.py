@@ -118,7 +118,8 @@ def test_input_must_be_a_dict() -> None:
 
 def test_stream_writer_outside_a_run_is_a_noop() -> None:
     writer = get_stream_writer()
-    assert writer({"anything": 1}) is None
+    result = writer({"anything": 1})
+    assert repr(result) == "Done()"  # an awaitable that never waits
 
 
 def test_stream_writer_in_a_thread_with_copied_context() -> None:

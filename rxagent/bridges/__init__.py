@@ -1,12 +1,20 @@
 """Bridges from Observables to iterators, with explicit backpressure."""
 
-from rxagent.bridges._aiter import to_aiter
-from rxagent.bridges._buffer import DEFAULT_MAXSIZE, BufferOverflowError, Overflow
-from rxagent.bridges._flow import Flow, LoopScheduler
-from rxagent.bridges._iter import to_iter
+from rxagent._flow import Flow, LoopScheduler
+from rxagent.bridges._aiter import BridgeAsyncIterator, to_aiter
+from rxagent.bridges._buffer import (
+    DEFAULT_MAXSIZE,
+    BridgeStatistics,
+    BufferOverflowError,
+    Overflow,
+)
+from rxagent.bridges._iter import BridgeIterator, to_iter
 
 __all__ = (
     "DEFAULT_MAXSIZE",
+    "BridgeAsyncIterator",
+    "BridgeIterator",
+    "BridgeStatistics",
     "BufferOverflowError",
     "Flow",
     "LoopScheduler",

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import AsyncIterator
-from typing import Any, TypeVar
+from collections.abc import AsyncGenerator, AsyncIterator
+from typing import Any, Generic, TypeVar
 
 from reactivex import Observable
 
 from rxagent.bridges._buffer import (
     DEFAULT_MAXSIZE,
     Accept,
+    BridgeStatistics,
     Buffer,
+    BufferRef,
     Overflow,
     check_bridge_args,
     raise_end,
@@ -23,21 +24,23 @@ T = TypeVar("T")
 
 def to_aiter(
     observable: Observable[T], *, maxsize: int = DEFAULT_MAXSIZE, overflow: Overflow = "block"
-) -> AsyncIterator[T]:
+) -> BridgeAsyncIterator[T]:
     """Iterate asynchronously over what ``observable`` pushes, in order.
 
     The subscription is made on the running loop with a scheduler bound to it, so
     time-based operators upstream use the loop, not threads. Closing the iterator
     (``aclose()``, or leaving an ``async with aclosing(...)`` block) disposes the
-    subscription, cancels the run and waits until it has stopped.
+    subscription, cancels the run and returns when every task of the run has finished its
+    cleanup. An iterator dropped unclosed cancels its run quietly.
 
     Args:
         observable: the source, e.g. ``agent.observe(inputs)``.
         maxsize: events held while the consumer lags.
         overflow: ``"block"`` makes producers that can wait wait for room; ``"coalesce"``
             never waits and loses nothing (pending tokens of one message are joined, pending
-            custom progress of one source replaced by the latest); ``"error"`` ends the
-            iteration with ``BufferOverflowError``.
+            custom progress of one source replaced by the latest); ``"error"`` raises
+            ``BufferOverflowError`` at the next pull once the consumer is ``maxsize``
+            behind, and stops the run.
 
     Example:
         >>> import asyncio, reactivex as rx
@@ -47,16 +50,57 @@ def to_aiter(
         [1, 2, 3]
     """
     check_bridge_args(maxsize, overflow)
-    return _aiterate(observable, maxsize, overflow)
+    return BridgeAsyncIterator(observable, maxsize, overflow)
+
+
+class BridgeAsyncIterator(AsyncIterator[T], Generic[T]):
+    """What ``to_aiter()`` and ``astream()`` return: an async iterator with ``statistics()``
+    and an ``aclose()`` that waits for the run's cleanup."""
+
+    __slots__ = ("_agen", "_state")
+
+    def __init__(
+        self,
+        observable: Observable[Any],
+        maxsize: int,
+        overflow: str,
+        accept: Accept | None = None,
+    ) -> None:
+        self._state = BufferRef()
+        self._agen = _aiterate(self._state, observable, maxsize, overflow, accept)
+
+    def __aiter__(self) -> BridgeAsyncIterator[T]:
+        return self
+
+    def __anext__(self) -> Any:
+        return self._agen.__anext__()
+
+    async def aclose(self) -> None:
+        """Cancel the run, if it still runs, and return when its tasks have finished."""
+        await self._agen.aclose()
+
+    def statistics(self) -> BridgeStatistics:
+        """The bridge's buffer now (all zero before the first ``anext``)."""
+        return self._state.statistics()
+
+    def __del__(self) -> None:
+        buffer = self._state.buffer
+        if buffer is not None and not buffer.closed and not buffer.loop.is_closed():
+            # dropped unclosed: cancel the run now; its tasks end on their loop
+            buffer.close()
 
 
 async def _aiterate(
-    observable: Observable[Any], maxsize: int, overflow: str, accept: Accept | None = None
-) -> AsyncIterator[T]:
-    loop = asyncio.get_running_loop()
-    buffer: Buffer[T] = Buffer(loop, maxsize, overflow, accept)
-    subscription = buffer.attach(observable)
+    state: BufferRef,
+    observable: Observable[Any],
+    maxsize: int,
+    overflow: str,
+    accept: Accept | None,
+) -> AsyncGenerator[Any, None]:
+    buffer: Buffer[Any] = Buffer(asyncio.get_running_loop(), maxsize, overflow, accept)
+    state.buffer = buffer
     try:
+        buffer.attach(observable)
         while True:
             for item in buffer.ready():
                 yield item
@@ -65,8 +109,5 @@ async def _aiterate(
                 return
             await buffer.wait()
     finally:
-        subscription.dispose()
-        tasks = [task for task in buffer.flow.tasks if not task.done()]
-        if tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.gather(*tasks, return_exceptions=True)
+        buffer.close()
+        await buffer.flow.finished()

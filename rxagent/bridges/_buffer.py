@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import threading
 from collections import deque
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any, Generic, Literal, TypeAlias, TypeVar, get_args
 
 from reactivex import Observable, abc
 
+from rxagent._flow import Flow, LoopScheduler, RunCancelledError
 from rxagent.bridges._coalesce import Coalescer, Joined
-from rxagent.bridges._flow import Flow, LoopScheduler
 
 T = TypeVar("T")
 
@@ -42,18 +45,40 @@ Accept = Callable[[Any], Any]
 """Maps a pushed item to what the iterator yields, or to :data:`SKIP`."""
 
 
+@dataclass(frozen=True, slots=True)
+class BridgeStatistics:
+    """A snapshot of a bridge's buffer, from ``iterator.statistics()``.
+
+    Example:
+        >>> BridgeStatistics(maxsize=64, held=0, high_water=0, coalesced=0, blocked_s=0.0)
+        BridgeStatistics(maxsize=64, held=0, high_water=0, coalesced=0, blocked_s=0.0)
+    """
+
+    maxsize: int
+    """Events the bridge holds before its overflow policy applies."""
+    held: int
+    """Events emitted and not yet pulled now: the buffer plus the thread-to-loop queue."""
+    high_water: int
+    """The most events ever held at once, counted as ``held``."""
+    coalesced: int
+    """Events folded into pending ones (``overflow="coalesce"``)."""
+    blocked_s: float
+    """Seconds the buffer was full, holding producers back (``overflow="block"``)."""
+
+
 class Buffer(Generic[T]):
-    """Holds what the Observable pushed until the iterator pulls it.
+    """Holds what the Observable pushed until the iterator pulls it (see ``rxagent._flow``).
 
     An ``accept`` function, applied as items arrive, filters and reshapes them on the
     producer's side so the iterator only pops (this is how ``stream()`` shapes events).
+    Items pushed from another thread than the loop's are queued through the flow (I4, I5).
     """
 
     __slots__ = (
         "_coalescer",
-        "_low",
         "_waiter",
         "accept",
+        "closed",
         "done",
         "error",
         "flow",
@@ -62,6 +87,8 @@ class Buffer(Generic[T]):
         "maxsize",
         "overflow",
         "sleeping",
+        "subscription",
+        "thread",
     )
 
     def __init__(
@@ -72,6 +99,8 @@ class Buffer(Generic[T]):
         accept: Accept | None = None,
     ) -> None:
         self.loop = loop
+        self.thread = threading.get_ident()
+        """The loop's thread: the buffer is created on it."""
         self._coalescer: Coalescer | None = None
         if overflow == "coalesce":
             # events are kept raw, so they can be joined, and shaped when pulled
@@ -79,17 +108,26 @@ class Buffer(Generic[T]):
         self.accept = accept
         self.items: deque[T] = deque()
         self.maxsize = maxsize
-        self._low = maxsize // 2
         self.overflow = overflow
-        self.flow = Flow()
+        self.flow = Flow(maxsize)
+        self.flow.buffer = self.items
+        self.flow.loop = loop
         self.done = False
+        self.closed = False
+        """Set when the consumer went away: threads pushing from now on stop."""
         self.error: BaseException | None = None
+        self.subscription: abc.DisposableBase | None = None
         self._waiter: asyncio.Future[None] | None = None
         self.sleeping = False
         """Set while a sync bridge runs the loop waiting for items: the first item, or the
         end, stops the loop at the end of this turn."""
 
     def on_next(self, item: Any) -> None:
+        if self.done:
+            return
+        if threading.get_ident() != self.thread:
+            self._from_thread(self.on_next, item)
+            return
         items = self.items
         coalescer = self._coalescer
         if coalescer is not None:
@@ -101,9 +139,18 @@ class Buffer(Generic[T]):
                 if item is SKIP:
                     return
             items.append(item)
-            if len(items) >= self.maxsize:
-                self._full()
+        flow = self.flow
+        held = len(items) + len(flow.queue)
+        if held > flow.high_water:
+            flow.high_water = held
+        if len(items) >= self.maxsize and coalescer is None:
+            self._full()
         self._wake()
+
+    def _from_thread(self, fn: Callable[[Any], None], arg: Any) -> None:
+        """A push from a plain thread: apply it on the loop, in order, with backpressure."""
+        with contextlib.suppress(RunCancelledError):  # the consumer went away: drop it
+            self.flow.put(fn, arg, self)
 
     def _wake(self) -> None:
         if self.sleeping:
@@ -117,22 +164,29 @@ class Buffer(Generic[T]):
 
     def _full(self) -> None:
         if self.overflow == "error":
-            if self.error is None:
-                self.error = BufferOverflowError(
-                    f"The consumer fell {self.maxsize} events behind (maxsize={self.maxsize}, "
-                    f"overflow='error'); raise maxsize or use overflow='block'"
-                )
+            self.error = BufferOverflowError(
+                f"The consumer fell {self.maxsize} events behind (maxsize={self.maxsize}, "
+                f"overflow='error'); raise maxsize or use overflow='block' or 'coalesce'"
+            )
+            self.items.clear()  # fail fast: the next pull raises
             self._finish()
+            if self.subscription is not None:
+                self.subscription.dispose()  # stop the run now
         else:
             self.flow.hold()
 
     def on_error(self, error: Exception) -> None:
-        if self.error is None:
+        if threading.get_ident() != self.thread:
+            self._from_thread(self.on_error, error)
+        elif not self.done:
             self.error = error
-        self._finish()
+            self._finish()
 
     def on_completed(self) -> None:
-        self._finish()
+        if threading.get_ident() != self.thread:
+            self._from_thread(lambda _: self.on_completed(), None)
+        elif not self.done:
+            self._finish()
 
     def _finish(self) -> None:
         self.done = True
@@ -155,20 +209,38 @@ class Buffer(Generic[T]):
                 item = item.event()
             if self.accept is not None:
                 item = self.accept(item)
-        elif self.flow.pressure and len(self.items) <= self._low:
+        elif self.flow.pressure and len(self.items) <= self.flow.low:
             self.flow.release()
         return item
-
-    @property
-    def coalesced(self) -> int:
-        """How many events were folded into pending ones (``overflow="coalesce"``)."""
-        return 0 if self._coalescer is None else self._coalescer.coalesced
 
     def attach(self, observable: Observable[Any]) -> abc.DisposableBase:
         """Subscribe to ``observable`` with a scheduler bound to this buffer's loop and flow."""
         scheduler = LoopScheduler(self.loop, self.flow)
-        return observable.subscribe(
+        subscription = observable.subscribe(
             self.on_next, self.on_error, self.on_completed, scheduler=scheduler
+        )
+        self.subscription = subscription
+        if isinstance(self.error, BufferOverflowError):
+            subscription.dispose()  # it overflowed while subscribing
+        return subscription
+
+    def close(self) -> None:
+        """The consumer went away: stop the run and wake threads that wait for room."""
+        self.closed = True
+        self.done = True
+        if self.subscription is not None:
+            self.subscription.dispose()
+        self.flow.closed()
+
+    def statistics(self) -> BridgeStatistics:
+        """A snapshot of the buffer (see :class:`BridgeStatistics`)."""
+        flow = self.flow
+        return BridgeStatistics(
+            maxsize=self.maxsize,
+            held=len(self.items) + len(flow.queue),
+            high_water=flow.peak(),
+            coalesced=0 if self._coalescer is None else self._coalescer.coalesced,
+            blocked_s=flow.blocked_s,
         )
 
     def ready(self) -> Iterator[Any]:
@@ -187,6 +259,23 @@ class Buffer(Generic[T]):
         else:
             self._waiter = waiter
         return waiter
+
+
+class BufferRef:
+    """What a bridge iterator shares with the generator that fills it: the buffer, once
+    made. The generator must not hold the iterator, so that dropping the iterator ends
+    the run at once (no reference cycle to wait for)."""
+
+    __slots__ = ("buffer",)
+
+    def __init__(self) -> None:
+        self.buffer: Buffer[Any] | None = None
+
+    def statistics(self) -> BridgeStatistics:
+        """The buffer's statistics; all zero before the iteration started."""
+        if self.buffer is None:
+            return BridgeStatistics(0, 0, 0, 0, 0.0)
+        return self.buffer.statistics()
 
 
 def raise_end(buffer: Buffer[Any]) -> None:

@@ -1,5 +1,6 @@
 """The graph runtime: ``StateGraph``, supersteps, subgraphs and the faces of a run."""
 
+from rxagent._flow import RunCancelledError
 from rxagent.graph._builder import StateGraph
 from rxagent.graph._compiled import CompiledStateGraph
 from rxagent.graph._constants import (
@@ -12,7 +13,6 @@ from rxagent.graph._constants import (
     NodeOutputError,
     Send,
 )
-from rxagent.graph._handoff import RunCancelledError
 
 __all__ = (
     "DEFAULT_RECURSION_LIMIT",

@@ -8,7 +8,7 @@ return the final state.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -16,14 +16,14 @@ from reactivex import Observable, abc
 from reactivex.disposable import Disposable
 
 from rxagent._faces import Face
+from rxagent._flow import flow_of, loop_of
 from rxagent._types import STREAM_MODES, StreamMode
-from rxagent.bridges._aiter import _aiterate as aiterate
+from rxagent.bridges._aiter import BridgeAsyncIterator
 from rxagent.bridges._buffer import DEFAULT_MAXSIZE, Overflow, check_bridge_args
-from rxagent.bridges._flow import flow_of, loop_of
-from rxagent.bridges._iter import _iterate as iterate
+from rxagent.bridges._iter import BridgeIterator, iterate
 from rxagent.events import Event
 from rxagent.graph._constants import END, Send
-from rxagent.graph._node import cancel_job
+from rxagent.graph._node import start_job, stop_run, track
 from rxagent.graph._runtime import Pending, drive, resolve_branch
 
 if TYPE_CHECKING:
@@ -92,7 +92,7 @@ class CompiledStateGraph:
         version: str = "v1",
         maxsize: int = DEFAULT_MAXSIZE,
         overflow: Overflow = "block",
-    ) -> Iterator[Any]:
+    ) -> BridgeIterator[Any]:
         """Stream the run in LangChain's shapes, synchronously.
 
         One mode gives bare chunks; a list (or tuple) gives ``(mode, chunk)``;
@@ -118,12 +118,12 @@ class CompiledStateGraph:
         version: str = "v1",
         maxsize: int = DEFAULT_MAXSIZE,
         overflow: Overflow = "block",
-    ) -> AsyncIterator[Any]:
+    ) -> BridgeAsyncIterator[Any]:
         """The async face of :meth:`stream`: the same items, from an async iterator."""
         face = Face(stream_mode, subgraphs=subgraphs, version=version)
         check_bridge_args(maxsize, overflow)
         events = self._observable(input, config, face.modes)
-        return aiterate(events, maxsize, overflow, face.accept())
+        return BridgeAsyncIterator(events, maxsize, overflow, face.accept())
 
     def invoke(self, input: Any, config: Config | None = None) -> dict[str, Any]:
         """Run to the end and return the final state."""
@@ -152,10 +152,9 @@ class CompiledStateGraph:
             if loop is None:
                 asyncio.run(drive(self, input, config, modes, observer, flow))
                 return Disposable()
-            job = loop.create_task(drive(self, input, config, modes, observer, flow))
-            flow.tasks.add(job)
-            job.add_done_callback(flow.tasks.discard)
-            return Disposable(partial(cancel_job, job))
+            job = start_job(loop, drive(self, input, config, modes, observer, flow))
+            track(flow.tasks, job)
+            return Disposable(partial(stop_run, job, flow))
 
         return Observable(subscribe)
 

@@ -10,9 +10,10 @@ Subscribing starts the node; disposing cancels it.
 from __future__ import annotations
 
 import asyncio
-import contextvars
+import concurrent.futures
 import inspect
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+import threading
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
@@ -21,7 +22,9 @@ from reactivex import Observable, abc
 from reactivex.disposable import Disposable
 from reactivex.scheduler.eventloop import AsyncIOScheduler
 
-from rxagent._context import current_writer
+from rxagent._context import current_run, current_writer
+from rxagent._flow import Flow
+from rxagent._threads import run_in_thread
 from rxagent.graph._constants import NodeOutputError
 from rxagent.graph._run import current_task
 from rxagent.graph._state import StateSpec
@@ -92,27 +95,83 @@ def node_run(spec: NodeSpec, task: Task) -> Observable[Any]:
         observer: abc.ObserverBase[Any], scheduler: abc.SchedulerBase | None = None
     ) -> abc.DisposableBase:
         job = task.run.loop.create_task(_execute(spec, task, observer))
+        track(task.run.flow.tasks, job)
         return Disposable(partial(cancel_job, job))
 
     return Observable(subscribe)
 
 
 def cancel_job(job: asyncio.Task[Any]) -> None:
-    job.cancel()
+    """Cancel ``job`` now on its loop's thread, or through its loop from another thread."""
+    loop = job.get_loop()
+    if loop.is_closed():
+        return
+    if _on(loop) or not loop.is_running():
+        job.cancel()
+    else:
+        loop.call_soon_threadsafe(job.cancel)
+
+
+def stop_run(job: asyncio.Task[Any], flow: Flow) -> None:
+    """Dispose a run: cancel its job. From another thread than its running loop's, also
+    wait until every task of the run has finished its cleanup; on the loop's own thread
+    that cannot be waited for (``to_aiter``'s ``aclose()`` awaits it)."""
+    loop = job.get_loop()
+    if loop.is_closed() or job.done():
+        return
+    if _on(loop) or not loop.is_running():
+        cancel_job(job)
+        return
+    ended = threading.Event()
+
+    async def cancel_and_wait() -> None:
+        job.cancel()
+        try:
+            await flow.finished()
+        finally:
+            ended.set()
+
+    loop.call_soon_threadsafe(lambda: loop.create_task(cancel_and_wait()))
+    ended.wait()
+
+
+def _on(loop: asyncio.AbstractEventLoop) -> bool:
+    try:
+        return asyncio.get_running_loop() is loop
+    except RuntimeError:
+        return False
+
+
+def start_job(
+    loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, None]
+) -> asyncio.Task[None]:
+    """``loop.create_task(coro)``, also from another thread than the running loop's."""
+    if _on(loop) or not loop.is_running():
+        return loop.create_task(coro)
+    created: concurrent.futures.Future[asyncio.Task[None]] = concurrent.futures.Future()
+    loop.call_soon_threadsafe(lambda: created.set_result(loop.create_task(coro)))
+    return created.result()
+
+
+def track(tasks: set[asyncio.Task[Any]], job: asyncio.Task[Any]) -> None:
+    """Keep ``job`` in ``tasks`` (what a bridge awaits when it closes) until it is done."""
+    tasks.add(job)
+    job.add_done_callback(tasks.discard)
 
 
 async def _execute(spec: NodeSpec, task: Task, observer: abc.ObserverBase[Any]) -> None:
     current_task.set(task)
+    current_run.set(task.run)
     current_writer.set(task.writer())
     try:
         await _run(spec, task, observer.on_next)
     except asyncio.CancelledError:
         raise
     except Exception as error:
-        task.run.handoff.flush()
+        task.run.flow.flush()
         observer.on_error(error)
         return
-    task.run.handoff.flush()  # what its threads emitted comes before its end
+    task.run.flow.flush()  # what its threads emitted comes before its end (I5)
     observer.on_completed()
 
 
@@ -173,6 +232,9 @@ async def _drain_async(stream: AsyncIterator[Any], task: Task, emit: Emit) -> No
     try:
         async for item in stream:
             emit(item)
+            if flow.pressure:  # the consumer is full: wait for room (I3)
+                await flow.pace()
+                continue
             count += 1
             if count == _PACE_EVERY:
                 count = 0
@@ -188,19 +250,21 @@ async def _drain_in_thread(stream: Iterator[Any], task: Task, emit: Emit) -> Non
     """Iterate a sync generator in a worker thread; its items are emitted on the loop."""
     errors: list[Exception] = []
 
+    run = task.run
+
     def safe_emit(item: Any) -> None:
-        if not errors:
+        if not errors and not run.closed:
             try:
                 emit(item)
             except Exception as error:
                 errors.append(error)
 
     def pump() -> None:
-        put = task.run.handoff.put
+        put = run.flow.put
         for item in stream:
             if errors:
                 break
-            put(safe_emit, item)
+            put(safe_emit, item, run)  # waits for room (I4)
 
     await _in_thread(task, pump)
     if errors:
@@ -208,9 +272,7 @@ async def _drain_in_thread(stream: Iterator[Any], task: Task, emit: Emit) -> Non
 
 
 async def _in_thread(task: Task, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    context = contextvars.copy_context()
-    loop = task.run.loop
-    return await loop.run_in_executor(task.run.threads(), lambda: context.run(fn, *args, **kwargs))
+    return await run_in_thread(partial(fn, *args, **kwargs))
 
 
 async def _drain_observable(source: Observable[Any], task: Task, emit: Emit) -> None:

@@ -6,16 +6,14 @@ import asyncio
 import threading
 import uuid
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from reactivex.abc import ObserverBase
 
+from rxagent._flow import Flow
 from rxagent._types import Namespace, StreamMode
-from rxagent.bridges._flow import Flow
 from rxagent.graph._constants import DEFAULT_RECURSION_LIMIT
-from rxagent.graph._handoff import Handoff
 
 if TYPE_CHECKING:
     from rxagent.graph._task import Task
@@ -29,9 +27,7 @@ class Run:
 
     __slots__ = (
         "closed",
-        "executor",
         "flow",
-        "handoff",
         "loop",
         "metadata",
         "modes",
@@ -57,9 +53,9 @@ class Run:
         self.modes = modes
         self.flow = flow
         self.loop = asyncio.get_running_loop()
+        if flow.loop is None:
+            flow.loop = self.loop
         self.thread_id = threading.get_ident()
-        self.handoff = Handoff(self.loop, flow)
-        self.executor: ThreadPoolExecutor | None = None
         self.recursion_limit = _recursion_limit(config)
         self.tags: list[str] = list(config.get("tags") or ())
         self.metadata: dict[str, Any] = dict(config.get("metadata") or {})
@@ -67,18 +63,10 @@ class Run:
         self.seen: dict[Namespace, set[str]] = {}
         self.closed = False
 
-    def threads(self) -> ThreadPoolExecutor:
-        """The run's worker threads for sync nodes and tools, started on first use."""
-        if self.executor is None:
-            self.executor = ThreadPoolExecutor(thread_name_prefix=f"rxagent-{self.run_id[:8]}")
-        return self.executor
-
     def close(self) -> None:
         """End the run: threads that emit from now on get ``RunCancelledError``."""
         self.closed = True
-        self.handoff.close()
-        if self.executor is not None:
-            self.executor.shutdown(wait=False, cancel_futures=True)
+        self.flow.closed()
 
 
 def _recursion_limit(config: Mapping[str, Any]) -> int:

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 from reactivex import abc
 
 from rxagent._fast import trusted
+from rxagent._flow import Flow
 from rxagent._types import Namespace, StreamMode
-from rxagent.bridges._flow import Flow
 from rxagent.events import ValuesEvent
 from rxagent.graph._constants import END, START, GraphRecursionError, Send
 from rxagent.graph._node import node_run

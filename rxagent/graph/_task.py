@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from typing import Any
 
-from rxagent._context import NOOP_WRITER
+from rxagent._context import DONE, NOOP_WRITER
 from rxagent._fast import maker
 from rxagent._types import Namespace, StreamWriter
 from rxagent.events import (
@@ -249,7 +249,11 @@ class Task:
 
 
 class _Writer:
-    """``get_stream_writer()`` inside a task: emits on the loop thread, hands off from others."""
+    """``get_stream_writer()`` inside a task: emits on the loop thread, queues from others.
+
+    On the loop it returns an awaitable that waits while the consumer is full; in a thread
+    it waits itself (see ``rxagent._flow``, I3 and I4).
+    """
 
     __slots__ = ("_task", "_thread", "_tool_call_id")
 
@@ -258,14 +262,17 @@ class _Writer:
         self._tool_call_id = tool_call_id
         self._thread = task.run.thread_id
 
-    def __call__(self, payload: Any) -> None:
+    def __call__(self, payload: Any) -> Awaitable[None]:
+        run = self._task.run
         if threading.get_ident() == self._thread:
             self._task.custom(payload, self._tool_call_id)
-        else:
-            self._task.run.handoff.put(self._deliver, payload)
+            return run.flow.room_for() if run.flow.pressure else DONE
+        run.flow.put(self._deliver, payload, run)  # waits for room (I4)
+        return DONE
 
     def _deliver(self, payload: Any) -> None:
-        self._task.custom(payload, self._tool_call_id)
+        if not self._task.run.closed:
+            self._task.custom(payload, self._tool_call_id)
 
 
 def _collect_ids(value: Any, seen: set[str]) -> None:

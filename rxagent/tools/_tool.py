@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import json
 import re
@@ -12,6 +11,7 @@ from typing import Any, Final, Generic, ParamSpec, TypedDict, TypeVar, overload
 from pydantic import BaseModel, ValidationError
 
 from rxagent._context import get_stream_writer
+from rxagent._threads import run_in_thread
 from rxagent.tools._schema import INJECTED_PARAMS, create_args_schema, describe, strip_titles
 
 P = ParamSpec("P")
@@ -142,13 +142,14 @@ class Tool(Generic[P, R]):
     ) -> Any:
         """Validate ``args`` and call the function; a sync one runs in a worker thread.
 
-        The thread gets a copy of the context (``asyncio.to_thread``), so
-        ``get_stream_writer()`` works inside it. Arguments and errors as in ``invoke``.
+        The thread (a daemon thread: see ``rxagent._threads``) gets a copy of the context,
+        so ``get_stream_writer()`` and ``is_cancelled()`` work inside it. Arguments and
+        errors as in ``invoke``.
         """
         kwargs = self._validate(args)
         if self.is_async:
             return await self._call(kwargs, tool_call_id)
-        return await asyncio.to_thread(self._call, kwargs, tool_call_id)
+        return await run_in_thread(self._call, kwargs, tool_call_id)
 
     def _validate(self, args: Mapping[str, Any] | str | None) -> dict[str, Any]:
         """The validated keyword arguments of the call, injected ones not included."""

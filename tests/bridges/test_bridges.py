@@ -144,7 +144,7 @@ def test_closing_the_iterator_disposes_the_subscription() -> None:
     source, log = _never_ending()
     iterator = to_iter(source)
     assert next(iterator) == 1
-    iterator.close()  # type: ignore[attr-defined]
+    iterator.close()
     assert log == ["disposed"]
 
 
@@ -154,17 +154,34 @@ def test_closing_the_async_iterator_disposes_the_subscription() -> None:
     async def main() -> None:
         iterator = to_aiter(source)
         assert await anext(iterator) == 1
-        await iterator.aclose()  # type: ignore[attr-defined]
+        await iterator.aclose()
 
     asyncio.run(main())
     assert log == ["disposed"]
 
 
-def test_sync_stream_inside_a_running_loop_is_a_clear_error() -> None:
-    agent = create_agent(ScriptedModel(["hi"]))
+def test_sync_faces_inside_a_running_loop_run_on_a_helper_thread() -> None:
+    agent = create_agent(ScriptedModel(["hi there"]))
+    expected = list(agent.stream(SEED_INPUT, stream_mode=["updates", "messages"]))
 
-    async def main() -> None:
-        with pytest.raises(RuntimeError, match="use the async face"):
-            list(agent.stream(SEED_INPUT))
+    async def main() -> tuple[list[Any], str, list[Any]]:
+        chunks = list(agent.stream(SEED_INPUT, stream_mode=["updates", "messages"]))
+        final = agent.invoke(SEED_INPUT)["messages"][-1].text
+        events = list(to_iter(agent.observe(SEED_INPUT)))
+        return chunks, final, events
 
-    asyncio.run(main())
+    chunks, final, events = asyncio.run(main())
+    assert _normalised(chunks) == _normalised(expected)
+    assert final == "hi there"
+    assert [e.mode for e in events] == [e.mode for e in to_iter(agent.observe(SEED_INPUT))]
+
+
+def _normalised(chunks: list[Any]) -> list[Any]:
+    """Chunks with the random ids (message ids) left out."""
+    out: list[Any] = []
+    for mode, chunk in chunks:
+        if mode == "messages":
+            out.append((mode, chunk[0].text, chunk[1]["langgraph_node"]))
+        else:
+            out.append((mode, sorted(chunk)))
+    return out

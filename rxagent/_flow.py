@@ -1,0 +1,284 @@
+"""Flow control between the producers of a run and the one consumer that pulls its events.
+
+This module is the one backpressure mechanism of rxagent. A bridge (``to_iter``,
+``to_aiter``, ``stream()``, ``astream()``) creates a :class:`Flow` for its buffer and
+subscribes with a :class:`LoopScheduler` that carries it; the runtime finds it through the
+``scheduler`` argument of ``subscribe`` (every reactivex operator passes it on). Without a
+bridge a run gets a flow of its own that never has pressure.
+
+Producers are of two kinds. *Loop producers* (model streams, async generators, async
+tools awaiting their writer) run on the run's event loop and emit directly. *Thread
+producers* (sync tools and nodes, sync generators, any plain thread pushing into a bridge)
+cannot touch the loop: they :meth:`Flow.put` calls into a queue that the loop applies.
+
+Invariants (each has a test in ``tests/bridges/test_flow.py``):
+
+I1. *Held.* ``held = len(buffer) + len(queue)``: every event a producer has emitted and the
+    consumer has not pulled, wherever it waits.
+I2. *Pressure.* ``pressure`` is set (on the loop) when the buffer reaches ``maxsize`` and
+    cleared (by the consumer) when it falls to ``maxsize // 2``; only the consumer clears it.
+I3. *Loop producers* check ``pressure`` after every item they emit and, while it is set,
+    wait on one future that the consumer resolves when it clears pressure. So each adds
+    at most one event past ``maxsize``.
+I4. *Thread producers* wait in :meth:`Flow.put` while ``pressure`` is set or the queue holds
+    :data:`THREAD_SLACK` items, on one ``threading.Event`` set by the consumer when it clears
+    pressure, by the loop after it applied the queue, and when a run closes. So threads
+    add at most ``THREAD_SLACK`` (plus one per thread) past ``maxsize``.
+I5. *Order.* The queue is FIFO and applied on the loop in one callback per batch; a node's
+    queue is applied (:meth:`Flow.flush`) before the loop reports the node's end, so a
+    task's progress always precedes its update.
+I6. *Threads.* The queue, its ``scheduled`` flag and the thread-side high-water mark are
+    guarded by one lock; ``pressure`` is a bool written only on the loop and read anywhere.
+
+With ``maxsize`` events in the buffer, I3 and I4 give ``held <= maxsize + THREAD_SLACK +
+(producers in flight)``; the bridges report ``held``, ``high_water`` and ``blocked_s``
+through ``statistics()``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Generator, Sized
+from typing import Any, Protocol
+
+from reactivex.scheduler.eventloop import AsyncIOScheduler
+
+THREAD_SLACK = 32
+"""Calls a thread producer may queue before it waits for the loop to apply them."""
+
+YIELD_EVERY = 0.001
+"""Seconds a loop producer may run before it yields a turn to the loop (fairness, not
+backpressure: consumers on the same loop see events while a model streams)."""
+
+UNBOUNDED = 1 << 62
+"""The ``maxsize`` of a flow with no consumer buffer."""
+
+
+class RunCancelledError(asyncio.CancelledError):
+    """Raised in a thread that emits after its run was cancelled or ended."""
+
+
+class Owner(Protocol):
+    """What queues calls through a flow: a run, which may close."""
+
+    closed: bool
+
+
+class Flow:
+    """Credit between the producers of one or more runs and one consumer.
+
+    Example:
+        >>> flow = Flow(maxsize=64)
+        >>> flow.pressure, flow.held()
+        (False, 0)
+    """
+
+    __slots__ = (
+        "_lock",
+        "_scheduled",
+        "_since",
+        "_space",
+        "blocked_s",
+        "buffer",
+        "high_water",
+        "last_yield",
+        "loop",
+        "low",
+        "maxsize",
+        "pressure",
+        "queue",
+        "room",
+        "tasks",
+        "thread_high",
+    )
+
+    def __init__(self, maxsize: int = UNBOUNDED) -> None:
+        self.maxsize = maxsize
+        self.low = maxsize // 2
+        self.pressure = False
+        """True while the consumer's buffer is full: producers that can wait, wait."""
+        self.buffer: Sized = ()
+        """The consumer's buffer (its length counts in :meth:`held`)."""
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.queue: deque[tuple[Callable[[Any], None], Any]] = deque()
+        self.room = threading.Event()
+        self.room.set()
+        self._lock = threading.Lock()
+        self._scheduled = False
+        self._space: asyncio.Future[None] | None = None
+        self._since = 0.0
+        self.blocked_s = 0.0
+        """Seconds the consumer's buffer was full (producers held back)."""
+        self.high_water = 0
+        """The most events held at once, seen on the loop."""
+        self.thread_high = 0
+        """The most events held at once, seen by a thread producer (guarded by the lock)."""
+        self.last_yield = time.perf_counter()
+        self.tasks: set[asyncio.Task[Any]] = set()
+        """Every asyncio task of the runs feeding this consumer, awaited when it closes."""
+
+    def held(self) -> int:
+        """Events emitted and not yet pulled: the buffer plus the thread queue (I1)."""
+        return len(self.buffer) + len(self.queue)
+
+    # -- consumer side -------------------------------------------------------------------
+
+    def hold(self) -> None:
+        """On the loop, when the buffer reached ``maxsize`` (I2)."""
+        if not self.pressure:
+            self.pressure = True
+            self._since = time.perf_counter()
+
+    def release(self) -> None:
+        """By the consumer, when its buffer fell to ``low`` (I2): wake every producer."""
+        if self.pressure:
+            self.pressure = False
+            self.blocked_s += time.perf_counter() - self._since
+        self.room.set()
+        space, self._space = self._space, None
+        if space is not None and not space.done():
+            if _on_loop(space.get_loop()):
+                space.set_result(None)
+            else:
+                space.get_loop().call_soon_threadsafe(_settle, space)
+
+    # -- loop producers ------------------------------------------------------------------
+
+    async def pace(self) -> None:
+        """Yield to the loop: until there is room under pressure (I3), else for one turn."""
+        while self.pressure:
+            if self._space is None:
+                self._space = asyncio.get_running_loop().create_future()
+            await self._space
+        self.last_yield = time.perf_counter()
+        await asyncio.sleep(0)
+
+    def due(self) -> bool:
+        """Whether a loop producer should call :meth:`pace` now."""
+        return self.pressure or time.perf_counter() - self.last_yield >= YIELD_EVERY
+
+    def room_for(self) -> Room:
+        """An awaitable that waits while there is pressure (what the writer returns)."""
+        return Room(self)
+
+    # -- thread producers ----------------------------------------------------------------
+
+    def put(self, fn: Callable[[Any], None], arg: Any, owner: Owner) -> None:
+        """From any thread: run ``fn(arg)`` on the loop after everything put before it.
+
+        Waits while the consumer is full or the queue holds :data:`THREAD_SLACK` calls (I4).
+
+        Raises:
+            RunCancelledError: ``owner`` closed; the thread should stop.
+        """
+        if owner.closed:
+            raise RunCancelledError("the run this thread emits to was cancelled or has ended")
+        queue = self.queue
+        with self._lock:
+            queue.append((fn, arg))
+            held = len(self.buffer) + len(queue)
+            if held > self.thread_high:
+                self.thread_high = held
+            wake = not self._scheduled
+            self._scheduled = True
+        if wake:
+            loop = self.loop
+            assert loop is not None, "a flow's loop is set before threads can put"
+            loop.call_soon_threadsafe(self._apply)
+        while self.pressure or len(queue) >= THREAD_SLACK:
+            self.room.clear()
+            if owner.closed:
+                raise RunCancelledError("the run this thread emits to was cancelled or has ended")
+            if self.pressure or len(queue) >= THREAD_SLACK:
+                self.room.wait()
+
+    def _apply(self) -> None:
+        """On the loop: apply the calls queued so far, in order (I5)."""
+        queue = self.queue
+        with self._lock:
+            self._scheduled = False
+            count = len(queue)
+        for _ in range(count):
+            fn, arg = queue[0]
+            try:
+                fn(arg)
+            finally:
+                queue.popleft()  # after fn: an event is never out of both counts
+        if not self.pressure:
+            self.room.set()
+
+    def flush(self) -> None:
+        """On the loop: apply every queued call now (before a task reports its end)."""
+        while self.queue:
+            self._apply()
+
+    def closed(self) -> None:
+        """A run ended: wake its waiting threads so they see it (I4)."""
+        self.room.set()
+
+    async def finished(self) -> None:
+        """Wait until every task of the runs feeding this flow has finished its cleanup."""
+        while pending := [task for task in self.tasks if not task.done()]:
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.gather(*pending, return_exceptions=True)
+
+    def peak(self) -> int:
+        """The most events held at once, wherever seen."""
+        with self._lock:
+            return max(self.high_water, self.thread_high)
+
+
+class Room:
+    """``await writer(x)``: waits while the consumer's buffer is full; else returns at once."""
+
+    __slots__ = ("_flow",)
+
+    def __init__(self, flow: Flow) -> None:
+        self._flow = flow
+
+    def __await__(self) -> Generator[Any, None, None]:
+        flow = self._flow
+        while flow.pressure:
+            yield from flow.pace().__await__()
+
+
+class LoopScheduler(AsyncIOScheduler):
+    """An ``AsyncIOScheduler`` that also carries the consumer's :class:`Flow`."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, flow: Flow) -> None:
+        super().__init__(loop)
+        self.flow = flow
+        self.loop = loop
+
+
+def flow_of(scheduler: Any) -> Flow:
+    """The :class:`Flow` a subscriber passed in, or a fresh one (no consumer pressure)."""
+    flow = getattr(scheduler, "flow", None)
+    return flow if isinstance(flow, Flow) else Flow()
+
+
+def loop_of(scheduler: Any) -> asyncio.AbstractEventLoop | None:
+    """The event loop to run on: the scheduler's, else the running one, else ``None``."""
+    loop = getattr(scheduler, "_loop", None)
+    if isinstance(loop, asyncio.AbstractEventLoop):
+        return loop
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+def _on_loop(loop: asyncio.AbstractEventLoop) -> bool:
+    try:
+        return asyncio.get_running_loop() is loop
+    except RuntimeError:
+        return False
+
+
+def _settle(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)

@@ -1,0 +1,208 @@
+"""One test per invariant stated at the top of ``rxagent/_flow.py``."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections import deque
+from typing import Any
+
+import pytest
+
+from rxagent._flow import THREAD_SLACK, Flow, RunCancelledError
+from rxagent.bridges._buffer import Buffer
+
+GUARD = 30.0
+
+
+class Owner:
+    def __init__(self) -> None:
+        self.closed = False
+
+
+def _putting(flow: Flow, buffer: deque[Any], items: Any, owner: Owner) -> threading.Thread:
+    """A started thread that puts ``buffer.append(item)`` calls for ``items``."""
+
+    def produce() -> None:
+        for item in items:
+            flow.put(buffer.append, item, owner)
+
+    thread = threading.Thread(target=produce)
+    thread.start()
+    return thread
+
+
+def _flow(loop: asyncio.AbstractEventLoop, maxsize: int = 8) -> tuple[Flow, deque[Any]]:
+    flow = Flow(maxsize)
+    buffer: deque[Any] = deque()
+    flow.buffer = buffer
+    flow.loop = loop
+    return flow, buffer
+
+
+def test_i1_held_counts_the_buffer_and_the_thread_queue() -> None:
+    loop = asyncio.new_event_loop()
+    try:
+        flow, buffer = _flow(loop, maxsize=100)
+        buffer.extend([1, 2, 3])
+        _putting(flow, buffer, (4, 5), Owner()).join(GUARD)
+        assert flow.held() == 5  # three pulled-not-yet, two queued: the loop has not run
+        flow.flush()
+        assert list(buffer) == [1, 2, 3, 4, 5]
+        assert flow.held() == 5
+        assert flow.peak() == 5
+    finally:
+        loop.close()
+
+
+def test_i2_pressure_is_set_at_maxsize_and_cleared_by_the_consumer_at_half() -> None:
+    async def main() -> list[bool]:
+        buffer: Buffer[int] = Buffer(asyncio.get_running_loop(), 4, "block")
+        seen = []
+        for i in range(4):
+            buffer.on_next(i)
+            seen.append(buffer.flow.pressure)
+        buffer.pop()
+        seen.append(buffer.flow.pressure)  # 3 held: still above half
+        buffer.pop()
+        seen.append(buffer.flow.pressure)  # 2 held: cleared
+        return seen
+
+    assert asyncio.run(main()) == [False, False, False, True, True, False]
+
+
+def test_i3_a_loop_producer_waits_for_the_consumer_to_release() -> None:
+    async def main() -> list[str]:
+        flow = Flow(4)
+        log: list[str] = []
+
+        async def producer() -> None:
+            flow.hold()
+            log.append("full")
+            await flow.pace()
+            log.append("resumed")
+
+        task = asyncio.ensure_future(producer())
+        for _ in range(5):
+            await asyncio.sleep(0)
+        log.append("released")
+        flow.release()
+        await task
+        assert flow.blocked_s > 0
+        return log
+
+    assert asyncio.run(main()) == ["full", "released", "resumed"]
+
+
+def test_i4_a_thread_waits_under_pressure_and_at_the_slack_and_sees_its_run_close() -> None:
+    loop = asyncio.new_event_loop()
+    try:
+        flow, buffer = _flow(loop)
+        owner = Owner()
+        flow.pressure = True
+        put = threading.Event()
+        errors: list[BaseException] = []
+
+        def produce() -> None:
+            try:
+                flow.put(buffer.append, 1, owner)
+                put.set()
+                flow.put(buffer.append, 2, owner)
+            except RunCancelledError as error:
+                errors.append(error)
+
+        thread = threading.Thread(target=produce)
+        thread.start()
+        assert not put.wait(0.05)  # blocked under pressure (a hang guard, not a timing)
+        flow.pressure = False
+        flow.release()
+        assert put.wait(GUARD)
+        thread.join(GUARD)
+        assert len(flow.queue) == 2
+
+        # at the slack: a thread waits for the loop to apply its queue
+        flow.queue.clear()
+        full = threading.Event()
+
+        def flood() -> None:
+            try:
+                for i in range(THREAD_SLACK + 1):
+                    flow.put(buffer.append, i, owner)
+                full.set()
+                flow.put(buffer.append, -1, owner)
+            except RunCancelledError as error:
+                errors.append(error)
+
+        flooder = threading.Thread(target=flood)
+        flooder.start()
+        flooder.join(0.05)
+        assert flooder.is_alive()
+        assert len(flow.queue) <= THREAD_SLACK + 1
+        owner.closed = True
+        flow.closed()  # the run ended: the waiting thread raises
+        flooder.join(GUARD)
+        assert len(errors) == 1
+    finally:
+        loop.close()
+
+
+def test_i5_calls_from_threads_apply_in_order_and_flush_applies_all() -> None:
+    async def main() -> list[int]:
+        flow, buffer = _flow(asyncio.get_running_loop(), maxsize=10**6)
+        owner = Owner()
+        thread = _putting(flow, buffer, range(500), owner)
+        await asyncio.to_thread(thread.join, GUARD)
+        flow.flush()
+        assert not flow.queue
+        return list(buffer)
+
+    assert asyncio.run(main()) == list(range(500))
+
+
+def test_i6_many_threads_one_wakeup_at_a_time_nothing_lost() -> None:
+    pending_applies = 0
+    most = 0
+
+    class Counting(Flow):
+        __slots__ = ()
+
+        def _apply(self) -> None:
+            nonlocal pending_applies
+            pending_applies -= 1
+            super()._apply()
+
+    async def main() -> list[tuple[int, int]]:
+        nonlocal pending_applies, most
+        loop = asyncio.get_running_loop()
+        flow = Counting(10**6)
+        buffer: deque[tuple[int, int]] = deque()
+        flow.buffer = buffer
+        flow.loop = loop
+        original = loop.call_soon_threadsafe
+
+        def counted(callback: Any, *args: Any, **kwargs: Any) -> Any:
+            nonlocal pending_applies, most
+            pending_applies += 1
+            most = max(most, pending_applies)
+            return original(callback, *args, **kwargs)
+
+        loop.call_soon_threadsafe = counted  # type: ignore[method-assign,assignment]
+        owner = Owner()
+        threads = [_putting(flow, buffer, [(t, i) for i in range(300)], owner) for t in range(6)]
+        while any(thread.is_alive() for thread in threads) or flow.queue:
+            await asyncio.sleep(0)
+        return list(buffer)
+
+    items = asyncio.run(main())
+    assert len(items) == 6 * 300
+    for t in range(6):
+        assert [i for s, i in items if s == t] == list(range(300))
+    assert most == 1  # one scheduled apply at a time, whatever the number of threads
+
+
+@pytest.mark.parametrize("maxsize", [0, -1])
+def test_flow_sizes_are_checked_by_the_bridges(maxsize: int) -> None:
+    from rxagent import to_iter
+
+    with pytest.raises(ValueError, match="maxsize must be a positive int"):
+        to_iter(None, maxsize=maxsize)  # type: ignore[arg-type]
