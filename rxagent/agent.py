@@ -33,6 +33,10 @@ from rxagent.models import ChatModel
 from rxagent.tools import Tool, as_tool
 
 _AGENT_METADATA = {"ls_integration": "langchain_create_agent"}
+_NO_MESSAGES = (
+    "the input of an agent needs the key 'messages', a list of messages, e.g. "
+    "{'messages': [{'role': 'user', 'content': 'hi'}]}"
+)
 
 
 class AgentState(TypedDict):
@@ -72,6 +76,8 @@ def create_agent(
     metadata = {**_AGENT_METADATA, **({"lc_agent_name": name} if name else {})}
 
     async def model_node(state: AgentState) -> AsyncIterator[AIMessageChunk | dict[str, Any]]:
+        if "messages" not in state:
+            raise ValueError(_NO_MESSAGES)
         joined = ChunkAccumulator()
         add = joined.add
         async for chunk in model.astream([*prompt, *state["messages"]], tools=bound):
@@ -122,7 +128,7 @@ async def _call_tool(
             )
         result = await tool.ainvoke(call["args"], tool_call_id=call_id)
     except Exception as error:
-        task.run.handoff.flush()
+        task.run.flow.flush()
         task.tool_event({"event": "tool-error", "tool_call_id": call_id, "message": str(error)})
         if not handle_errors:
             raise
@@ -132,7 +138,7 @@ async def _call_tool(
             tool_call_id=call_id,
             status="error",
         )
-    task.run.handoff.flush()  # the tool's progress comes before its result
+    task.run.flow.flush()  # the tool's progress comes before its result
     message = _tool_message(result, name, call_id)
     task.tool_event({"event": "tool-finished", "tool_call_id": call_id, "output": message})
     return message

@@ -39,11 +39,14 @@ from rxagent.messages._reducer import REMOVE_ALL_MESSAGES, add_messages
 from rxagent.messages._types import (
     Content,
     ContentBlock,
+    InputTokenDetails,
     InvalidToolCall,
+    OutputTokenDetails,
     ToolCall,
     ToolCallChunk,
     UsageMetadata,
 )
+from rxagent.messages._usage import add_usage
 
 __all__ = (
     "MESSAGE_ADAPTER",
@@ -56,8 +59,10 @@ __all__ = (
     "Content",
     "ContentBlock",
     "HumanMessage",
+    "InputTokenDetails",
     "InvalidToolCall",
     "MessageLike",
+    "OutputTokenDetails",
     "RemoveMessage",
     "SystemMessage",
     "ToolCall",
@@ -65,6 +70,7 @@ __all__ = (
     "ToolMessage",
     "UsageMetadata",
     "add_messages",
+    "add_usage",
     "coerce_message",
     "convert_to_messages",
     "join_chunks",

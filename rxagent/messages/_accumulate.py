@@ -15,6 +15,7 @@ from rxagent.messages._ai import (
 from rxagent.messages._base import content_text
 from rxagent.messages._merge import merge_dicts
 from rxagent.messages._types import Content, ContentBlock, ToolCallChunk, UsageMetadata
+from rxagent.messages._usage import add_usage, copy_usage
 
 
 class _CallParts:
@@ -49,7 +50,13 @@ class ChunkAccumulator:
 
     Gives the same result as adding the chunks with ``+``, without rebuilding the joined
     text at every step: text parts and tool-call args are collected in lists and joined
-    when a snapshot is asked for.
+    when a snapshot is asked for. Usage is summed with ``add_usage``.
+
+    Args:
+        strict: raise ``TypeError`` when two chunks carry ``response_metadata`` or
+            ``additional_kwargs`` values that cannot be merged, as ``+`` (and langchain-core)
+            does. The default, ``False``, lets the later value win, so unexpected provider
+            metadata never ends a run.
 
     Example:
         >>> acc = ChunkAccumulator()
@@ -69,11 +76,13 @@ class ChunkAccumulator:
         "_name",
         "_parts",
         "_response_metadata",
+        "_strict",
         "_usage",
     )
 
-    def __init__(self) -> None:
+    def __init__(self, *, strict: bool = False) -> None:
         """Start with nothing joined."""
+        self._strict = strict
         self._parts: list[str] = []
         self._blocks: list[ContentBlock] | None = None
         self._id: str | None = None
@@ -100,11 +109,15 @@ class ChunkAccumulator:
         if chunk.tool_call_chunks:
             self._add_tool_call_chunks(chunk.tool_call_chunks)
         if chunk.usage_metadata is not None:
-            self._add_usage(chunk.usage_metadata)
+            self._usage = add_usage(self._usage, chunk.usage_metadata)
         if chunk.response_metadata:
-            self._response_metadata = merge_dicts(self._response_metadata, chunk.response_metadata)
+            self._response_metadata = merge_dicts(
+                self._response_metadata, chunk.response_metadata, strict=self._strict
+            )
         if chunk.additional_kwargs:
-            self._additional_kwargs = merge_dicts(self._additional_kwargs, chunk.additional_kwargs)
+            self._additional_kwargs = merge_dicts(
+                self._additional_kwargs, chunk.additional_kwargs, strict=self._strict
+            )
         if chunk.chunk_position == "last":
             self._last = True
 
@@ -154,7 +167,7 @@ class ChunkAccumulator:
             "id": self._id,
             "tool_calls": calls,
             "invalid_tool_calls": invalid,
-            "usage_metadata": None if usage is None else usage.copy(),
+            "usage_metadata": None if usage is None else copy_usage(usage),
         }
 
     def _content(self) -> Content:
@@ -196,26 +209,18 @@ class ChunkAccumulator:
             if index is not None:
                 self._by_index[index] = parts
 
-    def _add_usage(self, usage: UsageMetadata) -> None:
-        mine = self._usage
-        if mine is None:
-            self._usage = usage.copy()
-        else:
-            self._usage = {
-                "input_tokens": mine["input_tokens"] + usage["input_tokens"],
-                "output_tokens": mine["output_tokens"] + usage["output_tokens"],
-                "total_tokens": mine["total_tokens"] + usage["total_tokens"],
-            }
-
 
 def join_chunks(chunks: Iterable[AIMessageChunk]) -> AIMessageChunk:
     """Join chunks into one, like ``sum`` with ``+`` but in linear time.
+
+    Raises:
+        TypeError: two chunks carry metadata values that cannot be merged (as with ``+``).
 
     Example:
         >>> join_chunks([text_chunk("a", "run-1"), text_chunk("b", None)]).content
         'ab'
     """
-    acc = ChunkAccumulator()
+    acc = ChunkAccumulator(strict=True)
     for chunk in chunks:
         acc.add(chunk)
     return acc.to_chunk()

@@ -12,6 +12,7 @@ from rxagent._fast import maker, trusted
 from rxagent.messages._base import BaseMessage
 from rxagent.messages._partial_json import parse_partial_json
 from rxagent.messages._types import Content, InvalidToolCall, ToolCall, ToolCallChunk, UsageMetadata
+from rxagent.messages._usage import copy_usage
 
 
 class AIMessage(BaseMessage):
@@ -58,7 +59,8 @@ class AIMessageChunk(AIMessage):
     Built through the (validating) constructor, ``tool_calls`` and ``invalid_tool_calls``
     are computed from ``tool_call_chunks`` by parsing their args as partial JSON, as in
     langchain-core. Adding chunks concatenates content, joins tool-call chunks by ``index``,
-    sums usage, merges metadata and keeps the first id.
+    sums usage (nested token details too, see ``add_usage``), merges metadata and keeps the
+    first id.
 
     Example:
         >>> a = AIMessageChunk("Let", id="run-1")
@@ -140,7 +142,7 @@ class AIMessageChunk(AIMessage):
                 "id": self.id,
                 "tool_calls": [call.copy() for call in self.tool_calls],
                 "invalid_tool_calls": [call.copy() for call in self.invalid_tool_calls],
-                "usage_metadata": None if usage is None else usage.copy(),
+                "usage_metadata": None if usage is None else copy_usage(usage),
             },
         )
 

@@ -1,12 +1,19 @@
-"""Coercion of user input (strings, dicts, tuples) into messages, and the message union."""
+"""Coercion of user input into messages, as LangChain's ``convert_to_messages``, and the union.
+
+Accepted: messages, strings, ``(role, content)`` pairs, message dicts (LangChain's and
+OpenAI's, see ``_message_dict``), langchain-core's serialized ``{"lc": 1, "type":
+"constructor", ...}`` form, and langchain-core message objects (recognised by their module
+and converted through ``model_dump()``; langchain-core is never imported here). Errors name
+the position of the bad message, as in ``messages[2]: ...``.
+"""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
-from typing import Annotated, Any, TypeAlias
+from typing import Annotated, Any, NoReturn, Protocol, TypeAlias
 
-from pydantic import Field, TypeAdapter
+from pydantic import Field, TypeAdapter, ValidationError
+from pydantic_core import ErrorDetails, InitErrorDetails
 
 from rxagent.messages._ai import AIMessage, AIMessageChunk
 from rxagent.messages._base import (
@@ -16,6 +23,7 @@ from rxagent.messages._base import (
     SystemMessage,
     ToolMessage,
 )
+from rxagent.messages._message_dict import message_fields
 
 AnyMessage: TypeAlias = Annotated[
     HumanMessage | SystemMessage | AIMessage | ToolMessage | AIMessageChunk | RemoveMessage,
@@ -31,34 +39,68 @@ Example:
     HumanMessage(content='hi', additional_kwargs={}, response_metadata={}, type='human', name=None, id=None)
 """  # noqa: E501
 
-MessageLike: TypeAlias = BaseMessage | str | Mapping[str, Any] | tuple[str, Any]
-"""What ``coerce_message`` accepts."""
+
+class ForeignMessage(Protocol):
+    """A message object of another library, such as langchain-core's ``HumanMessage``."""
+
+    @property
+    def type(self) -> str:
+        """The message kind, such as ``"human"`` or ``"AIMessageChunk"``."""
+        ...
+
+    def model_dump(self) -> dict[str, Any]:
+        """The message's fields as a dict."""
+        ...
+
+
+MessageLike: TypeAlias = BaseMessage | str | Mapping[str, Any] | tuple[str, Any] | ForeignMessage
+"""What ``coerce_message`` accepts (a ``[role, content]`` list is read as a tuple)."""
 
 _ROLES: dict[str, type[BaseMessage]] = {
-    "human": HumanMessage,
     "user": HumanMessage,
-    "ai": AIMessage,
+    "human": HumanMessage,
     "assistant": AIMessage,
+    "ai": AIMessage,
     "system": SystemMessage,
     "developer": SystemMessage,
     "tool": ToolMessage,
     "AIMessageChunk": AIMessageChunk,
     "remove": RemoveMessage,
 }
-_VALID_ROLES = ", ".join(repr(role) for role in _ROLES)
+_VALID_ROLES = ", ".join(_ROLES)
+_FOREIGN_KINDS = {
+    "HumanMessageChunk": "human",
+    "SystemMessageChunk": "system",
+    "ToolMessageChunk": "tool",
+}
+"""langchain-core kinds that rxagent has no class for, and the kind that holds them."""
+_CONSTRUCTOR_KINDS = {
+    **_FOREIGN_KINDS,
+    "HumanMessage": "human",
+    "AIMessage": "ai",
+    "AIMessageChunk": "ai",
+    "SystemMessage": "system",
+    "ToolMessage": "tool",
+    "RemoveMessage": "remove",
+}
+"""Class names of langchain-core's ``{"lc": 1, "type": "constructor"}`` form, as its own map."""
+_FOREIGN_MODULES = frozenset({"langchain_core", "langchain"})
+_KINDS = "a message, a string, a dict with 'role' and 'content', or a (role, content) tuple"
 
 
 def coerce_message(value: MessageLike) -> BaseMessage:
     """Turn user input into a message, as LangChain's ``convert_to_messages`` does.
 
-    Accepts a message (returned as is), a string (a ``HumanMessage``), a dict with a
-    ``"role"`` (or ``"type"``) and the message's fields, or a ``(role, content)`` tuple.
-    Roles: ``user``/``human``, ``assistant``/``ai``, ``system``/``developer``, ``tool``
-    (which needs ``tool_call_id``), and ``AIMessageChunk`` and ``remove``. Assistant dicts
-    may carry ``tool_calls`` in LangChain's or in OpenAI's form.
+    Accepts a message (returned as is), a string (a ``HumanMessage``), a ``(role,
+    content)`` tuple or list, a dict with a ``"role"`` (or ``"type"``), ``"content"`` and
+    other fields, in LangChain's or OpenAI's form (keys that are not fields go to
+    ``additional_kwargs``), or a langchain-core message object. Roles: ``user``/``human``,
+    ``assistant``/``ai``, ``system``/``developer``, ``tool`` (which needs ``tool_call_id``),
+    and ``AIMessageChunk`` and ``remove``.
 
     Raises:
-        ValueError: the role is unknown or missing (the message names the valid roles).
+        ValueError: the role is unknown or missing, or tool-call arguments are not JSON (the
+            message names the valid roles).
         pydantic.ValidationError: a field is missing or invalid (the error names it).
         TypeError: the value is none of the accepted kinds.
 
@@ -67,56 +109,128 @@ def coerce_message(value: MessageLike) -> BaseMessage:
         HumanMessage(content='hi', additional_kwargs={}, response_metadata={}, type='human', name=None, id=None)
         >>> coerce_message(("assistant", "hello")).type
         'ai'
+        >>> coerce_message({"role": "assistant", "content": None, "tool_calls": [
+        ...     {"id": "call_1", "type": "function",
+        ...      "function": {"name": "f", "arguments": '{"x": 1}'}}]}).tool_calls[0]["args"]
+        {'x': 1}
     """  # noqa: E501
-    if isinstance(value, BaseMessage):
-        return value
-    if isinstance(value, str):
-        return HumanMessage(content=value)
-    if isinstance(value, tuple):
-        if len(value) != 2 or not isinstance(value[0], str):
-            raise ValueError(f"a message tuple is (role, content), got {value!r}")
-        return _from_role(value[0], {"content": value[1]})
-    if isinstance(value, Mapping):
-        fields = dict(value)
-        role = fields.pop("role", None)
-        if role is None:
-            role = fields.pop("type", None)
-        else:
-            fields.pop("type", None)
-        if not isinstance(role, str):
-            raise ValueError(f"a message dict needs a 'role' (or 'type'): one of {_VALID_ROLES}")
-        return _from_role(role, fields)
-    raise TypeError(f"cannot make a message from {type(value).__name__}: {value!r}")
+    return _coerce(value, None)
 
 
 def convert_to_messages(values: Iterable[MessageLike] | MessageLike) -> list[BaseMessage]:
     """Coerce each value with ``coerce_message``; a single message-like value is a list of one.
 
+    Raises:
+        ValueError: as ``coerce_message``, the message starting with the position of the bad
+            value (``messages[2]: ...``); a ``pydantic.ValidationError`` is titled with it.
+        TypeError: ``values`` is not a list, or an item is none of the accepted kinds.
+
     Example:
         >>> [m.type for m in convert_to_messages(["hi", ("ai", "hello"), {"role": "system",
         ...                                                        "content": "be brief"}])]
         ['human', 'ai', 'system']
-    """
-    if isinstance(values, BaseMessage | str | Mapping | tuple):
-        return [coerce_message(values)]
-    return [coerce_message(value) for value in values]
+        >>> convert_to_messages(["hi", {"role": "robot", "content": "beep"}])
+        Traceback (most recent call last):
+        ...
+        ValueError: messages[1]: 'role' must be one of user, human, assistant, ai, system, developer, tool, AIMessageChunk, remove; got 'robot'
+    """  # noqa: E501
+    if isinstance(values, BaseMessage | str | Mapping | tuple) or _is_foreign(values):
+        return [_coerce(values, "messages[0]")]
+    if not isinstance(values, Iterable):
+        raise TypeError(
+            f"messages must be a list of messages, each {_KINDS}; "
+            f"got {type(values).__name__}: {values!r}"
+        )
+    return [_coerce(value, f"messages[{i}]") for i, value in enumerate(values)]
 
 
-def _from_role(role: str, fields: dict[str, Any]) -> BaseMessage:
-    cls = _ROLES.get(role)
+def _coerce(value: object, where: str | None) -> BaseMessage:
+    """Coerce one value; ``where`` (``"messages[2]"``) prefixes error messages."""
+    prefix = _prefix(where)
+    if isinstance(value, BaseMessage):
+        return value
+    if isinstance(value, str):
+        return HumanMessage(content=value)
+    if isinstance(value, tuple | list):
+        if len(value) != 2 or not isinstance(value[0], str):
+            raise ValueError(f"{prefix}a message tuple is (role, content); got {value!r}")
+        return _from_role(value[0], {"content": value[1]}, "role", where, pair=True)
+    if _is_foreign(value):
+        fields = value.model_dump()  # type: ignore[attr-defined]
+        kind = fields.pop("type")
+        return _from_role(_FOREIGN_KINDS.get(kind, kind), fields, "type", where)
+    if isinstance(value, Mapping):
+        return _from_mapping(value, where)
+    raise TypeError(
+        f"{prefix}cannot make a message from {type(value).__name__} {value!r}; give {_KINDS}"
+    )
+
+
+def _from_mapping(value: Mapping[str, Any], where: str | None) -> BaseMessage:
+    kwargs = value.get("kwargs")
+    ids = value.get("id")
+    if value.get("lc") == 1 and value.get("type") == "constructor" and isinstance(kwargs, Mapping):
+        kind = _CONSTRUCTOR_KINDS.get(ids[-1]) if isinstance(ids, list) and ids else None
+        if kind is not None:
+            return _from_role(kind, kwargs, "type", where)
+    fields = dict(value)
+    key = "role" if "role" in fields else "type"
+    role = fields.pop(key, None)
+    if role is None:
+        raise ValueError(
+            f"{_prefix(where)}a message dict needs a 'role' (or 'type'), one of {_VALID_ROLES}; "
+            f"got the keys {', '.join(map(repr, fields)) or 'none'}"
+        )
+    return _from_role(role, fields, key, where)
+
+
+def _from_role(
+    role: object, fields: Mapping[str, Any], key: str, where: str | None, *, pair: bool = False
+) -> BaseMessage:
+    """Build the message ``role`` names from a message dict (``content`` only if ``pair``)."""
+    prefix = _prefix(where)
+    cls = _ROLES.get(role) if isinstance(role, str) else None
     if cls is None:
-        raise ValueError(f"unknown message role {role!r}; valid roles are {_VALID_ROLES}")
-    calls = fields.get("tool_calls")
-    if issubclass(cls, AIMessage) and isinstance(calls, list):
-        fields["tool_calls"] = [_openai_tool_call(call) for call in calls]
-    return cls.model_validate(fields)
+        raise ValueError(f"{prefix}{key!r} must be one of {_VALID_ROLES}; got {role!r}")
+    if "content" not in fields and cls is not RemoveMessage:
+        _invalid(cls, where, "content", fields)
+    content = fields["content"] if pair else None  # a pair's None content is not ""
+    fields = message_fields(cls, str(role), fields, prefix)
+    if pair:
+        fields["content"] = content
+    try:
+        return cls.model_validate(fields)
+    except ValidationError as error:
+        if where is None:
+            raise
+        lines = [_init_details(line) for line in error.errors()]
+        raise ValidationError.from_exception_data(f"{where} ({cls.__name__})", lines) from None
 
 
-def _openai_tool_call(call: object) -> object:
-    """Turn an OpenAI tool call ``{"id", "function": {"name", "arguments"}}`` into LangChain's."""
-    if not isinstance(call, Mapping) or not isinstance(call.get("function"), Mapping):
-        return call
-    function = call["function"]
-    arguments = function.get("arguments")
-    args = json.loads(arguments) if isinstance(arguments, str) and arguments else arguments
-    return {"name": function.get("name"), "args": args or {}, "id": call.get("id")}
+def _prefix(where: str | None) -> str:
+    return f"{where}: " if where else ""
+
+
+def _init_details(line: ErrorDetails) -> InitErrorDetails:
+    details: InitErrorDetails = {"type": line["type"], "loc": line["loc"], "input": line["input"]}
+    if "ctx" in line:
+        details["ctx"] = line["ctx"]
+    return details
+
+
+def _invalid(cls: type[BaseMessage], where: str | None, field: str, given: object) -> NoReturn:
+    """Raise pydantic's "Field required" error for ``field``, showing the input as given."""
+    title = f"{where} ({cls.__name__})" if where else cls.__name__
+    raise ValidationError.from_exception_data(
+        title, [{"type": "missing", "loc": (field,), "input": given}]
+    )
+
+
+def _is_foreign(value: object) -> bool:
+    """Whether ``value`` is a langchain-core message (duck-typed: no import)."""
+    module = type(value).__module__.partition(".")[0]
+    return (
+        module in _FOREIGN_MODULES
+        and isinstance(getattr(value, "type", None), str)
+        and callable(getattr(value, "model_dump", None))
+    )

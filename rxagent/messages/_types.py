@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Literal, NotRequired, TypeAlias
 
+from pydantic import ConfigDict, with_config
+
 # pydantic needs typing_extensions' TypedDict before Python 3.12.
 from typing_extensions import TypedDict
 
@@ -70,11 +72,53 @@ class InvalidToolCall(TypedDict):
     """Always ``"invalid_tool_call"`` once validated."""
 
 
-class UsageMetadata(TypedDict):
-    """Token counts of one model call (summed field-wise when chunks are added).
+# Providers add their own keys to usage (as langchain-core allows): keep them, unvalidated.
+_OPEN = ConfigDict(extra="allow")
+
+
+@with_config(_OPEN)
+class InputTokenDetails(TypedDict, total=False):
+    """A breakdown of ``input_tokens``; every key is optional, providers may add their own.
+
+    The parts need not add up to ``input_tokens``.
 
     Example:
-        >>> usage: UsageMetadata = {"input_tokens": 3, "output_tokens": 5, "total_tokens": 8}
+        >>> details: InputTokenDetails = {"cache_read": 100, "cache_creation": 200}
+    """
+
+    audio: int
+    """Audio input tokens."""
+    cache_creation: int
+    """Input tokens written to the provider's cache (a cache miss)."""
+    cache_read: int
+    """Input tokens read from the provider's cache (a cache hit)."""
+
+
+@with_config(_OPEN)
+class OutputTokenDetails(TypedDict, total=False):
+    """A breakdown of ``output_tokens``; every key is optional, providers may add their own.
+
+    Example:
+        >>> details: OutputTokenDetails = {"reasoning": 200}
+    """
+
+    audio: int
+    """Audio output tokens."""
+    reasoning: int
+    """Tokens of the model's hidden chain of thought."""
+
+
+@with_config(_OPEN)
+class UsageMetadata(TypedDict):
+    """Token counts of one model call, with langchain-core's keys.
+
+    Adding chunks sums usage key by key, nested details included (see ``add_usage``).
+    Keys a provider adds beyond these are kept as they are.
+
+    Example:
+        >>> usage: UsageMetadata = {"input_tokens": 3, "output_tokens": 5, "total_tokens": 8,
+        ...                         "input_token_details": {"cache_read": 2},
+        ...                         "output_token_details": {"reasoning": 4}}
     """
 
     input_tokens: int
@@ -83,3 +127,7 @@ class UsageMetadata(TypedDict):
     """Tokens generated."""
     total_tokens: int
     """``input_tokens + output_tokens``."""
+    input_token_details: NotRequired[InputTokenDetails]
+    """Where the input tokens went (cache, audio, provider keys), when reported."""
+    output_token_details: NotRequired[OutputTokenDetails]
+    """What the output tokens were (reasoning, audio, provider keys), when reported."""
