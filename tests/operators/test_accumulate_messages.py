@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-import pytest
 import reactivex as rx
 from hypothesis import given
-from reactivex import Observable
 from reactivex.notification import Notification
 from reactivex.testing import ReactiveTest, TestScheduler
 
@@ -17,7 +14,16 @@ from rxagent.messages import AIMessageChunk, ChunkAccumulator, ToolMessage, text
 from rxagent.operators._accumulate_messages import accumulate_messages
 from rxagent.operators._types import source_of
 from tests.strategies import streams
-from tests.support import OBSERVABLE_FACES, SEED_INPUT, seed_agent, through_observable
+from tests.support import (
+    SEED_INPUT,
+    ObservableFace,
+    failing,
+    failing_agent,
+    parallel_agent,
+    sample_events,
+    seed_agent,
+    signature,
+)
 
 Stream = list[tuple[int, Event]]
 
@@ -252,14 +258,46 @@ def text_chunk_event(text: str) -> Event:
 # --- parity: every face ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("face", OBSERVABLE_FACES)
-def test_every_face_gets_the_same_snapshots(
-    face: Callable[[Observable[Event]], list[Event]],
-) -> None:
+BOOM = RuntimeError("boom")
+
+
+def _last_snapshots(events: list[Event]) -> dict[str | None, str]:
+    """The text of the last snapshot of each message."""
+    return {chunk.id: chunk.text for e in events if (chunk := chunk_of(e))}
+
+
+def test_every_face_gets_the_same_snapshots_of_an_agent_run(face: ObservableFace) -> None:
     run = seed_agent().observe(SEED_INPUT, stream_mode=["messages"])
-    snapshots = [
-        chunk.text for e in face(run.pipe(accumulate_messages())) if (chunk := chunk_of(e))
+    out = face.assert_oracle(run, accumulate_messages(), key=signature)
+    assert sorted(_last_snapshots(out).values()) == ["It is sunny in Paris.", "Let me check."]
+
+
+def test_every_face_gets_the_same_snapshots_of_a_parallel_run(face: ObservableFace) -> None:
+    out = face.assert_oracle(
+        parallel_agent().observe(SEED_INPUT), accumulate_messages(), key=signature
+    )
+    calls = [c for e in out if (c := chunk_of(e)) and c.chunk_position == "last" and c.tool_calls]
+    assert [call["args"] for call in calls[0].tool_calls] == [
+        {"query": "rx"},
+        {"url": "https://example.org"},
     ]
-    plain = [chunk.text for e in accumulate(through_observable(run)) if (chunk := chunk_of(e))]
-    assert snapshots == plain
-    assert snapshots[-1] == "It is sunny in Paris."
+
+
+def test_every_face_gets_the_same_snapshots_of_a_finite_stream(face: ObservableFace) -> None:
+    out = face.assert_oracle(rx.from_iterable(sample_events()), accumulate_messages())
+    assert _last_snapshots(out) == {
+        "m1": "Let me check.",
+        "m2": "Hello world",
+        "m3": "It is sunny in Paris.",
+    }
+
+
+def test_every_face_ends_with_the_upstream_error_after_the_same_snapshots(
+    face: ObservableFace,
+) -> None:
+    events = sample_events()
+    face.assert_oracle(failing(events[:12], BOOM), accumulate_messages())
+    out = face.assert_oracle(
+        failing_agent().observe(SEED_INPUT), accumulate_messages(), key=signature
+    )
+    assert [c.text for e in out if (c := chunk_of(e))][-1] == "It is"

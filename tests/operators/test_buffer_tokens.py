@@ -1,4 +1,5 @@
-"""buffer_tokens: virtual-time examples, properties over interleaved streams, an oracle, a law."""
+"""buffer_tokens: virtual-time examples, properties over interleaved streams, an oracle, a law,
+and parity through every face."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from hypothesis import strategies as st
 from reactivex import operators as rx_ops
 from reactivex.testing import ReactiveTest, TestScheduler
 
-from rxagent import to_iter
+from rxagent import ScriptedModel, create_agent
 from rxagent.events import CustomEvent, Event, MessageEvent, UpdateEvent
 from rxagent.messages import AIMessageChunk, join_chunks
 from rxagent.operators._buffer_tokens import Boundary, _Buffers, _Rules, buffer_tokens
@@ -24,6 +25,16 @@ from rxagent.operators._scheduling import LazyScheduler
 from rxagent.operators._types import SourceKey, source_of
 from tests.marbles import recorded
 from tests.strategies import streams
+from tests.support import (
+    SEED_INPUT,
+    ObservableFace,
+    failing,
+    failing_agent,
+    parallel_agent,
+    pushed,
+    sample_events,
+    signature,
+)
 
 on_next, on_completed, on_error = (
     ReactiveTest.on_next,
@@ -269,16 +280,6 @@ def test_state_stays_flat_over_many_messages() -> None:
     assert not buffers.pending
 
 
-def test_same_events_through_the_iterator_face() -> None:
-    events = [token(t, seq=i) for i, t in enumerate(["a", "b", "c", "d", "e"])]
-    pipe = buffer_tokens(max_chars=2)
-    pushed: list[Event] = []
-    reactivex.from_iterable(events).pipe(pipe).subscribe(pushed.append)
-    pulled = list(to_iter(reactivex.from_iterable(events).pipe(pipe)))
-    assert [chunk_of(e).text for e in pulled] == ["a", "bc", "de"]  # type: ignore[union-attr]
-    assert pulled == pushed
-
-
 def test_a_downstream_take_disposes_mid_flush() -> None:
     """Disposal from inside an emission (``take``) leaves no error and no held state."""
     events: list[Event] = [token("a"), token("b"), token("c", chunk_position="last"), custom()]
@@ -306,6 +307,62 @@ def test_a_downstream_take_disposes_mid_flush() -> None:
 def test_arguments_are_checked_when_built(options: dict[str, Any], error: type[Exception]) -> None:
     with pytest.raises(error, match=r"positive|'word', 'sentence', 'line'"):
         buffer_tokens(**options)
+
+
+# --- parity: every face ------------------------------------------------------------------
+# A max_delay far beyond the run never fires, so every face must give what the same operator
+# gives on a plain list under a clock that never moves; short delays are checked by laws.
+
+WORDS = " ".join(f"word{i}." if i % 10 == 9 else f"word{i}" for i in range(40))
+
+
+def _sized(frozen: bool = False) -> Any:
+    scheduler = TestScheduler() if frozen else None
+    return buffer_tokens(max_chars=12, boundary="sentence", max_delay=60.0, scheduler=scheduler)
+
+
+def _texts_by_message(events: list[Event]) -> dict[str | None, str]:
+    out: dict[str | None, str] = defaultdict(str)
+    for event in events:
+        if (chunk := chunk_of(event)) is not None:
+            out[chunk.id] += chunk.text
+    return dict(out)
+
+
+def test_every_face_buffers_an_agent_run_by_size_and_sentence(face: ObservableFace) -> None:
+    run = create_agent(ScriptedModel([WORDS])).observe(SEED_INPUT)
+    out = face.assert_oracle(run, _sized(), like=_sized(frozen=True), key=signature)
+    assert list(_texts_by_message(out).values()) == [WORDS]
+    assert len([e for e in out if chunk_of(e)]) < 25, "40 word tokens, joined"
+    parallel = parallel_agent().observe(SEED_INPUT)
+    face.assert_oracle(parallel, _sized(), like=_sized(frozen=True), key=signature)
+
+
+def test_every_face_buffers_a_finite_stream(face: ObservableFace) -> None:
+    events = sample_events()
+    out = face.assert_oracle(reactivex.from_iterable(events), buffer_tokens(max_chars=4))
+    assert _texts_by_message(out) == _texts_by_message(events)
+    assert len(out) < len(events)
+
+
+def test_every_face_flushes_before_the_upstream_error(face: ObservableFace) -> None:
+    events = sample_events()
+    cut = next(i for i, e in enumerate(events) if e.task_id == "t4") + 3  # mid-answer
+    out = face.assert_oracle(failing(events[:cut], BOOM), buffer_tokens())
+    assert _texts_by_message(out)["m3"] == "It is sun", "the held text comes before the error"
+    run = failing_agent().observe(SEED_INPUT)
+    face.assert_oracle(run, _sized(), like=_sized(frozen=True), key=signature)
+
+
+def test_every_face_with_real_timers_keeps_every_messages_text(face: ObservableFace) -> None:
+    """Timing decides the joins, not the text: each message's text is the plain run's."""
+    run = create_agent(ScriptedModel([WORDS])).observe(SEED_INPUT)
+    out = face(run.pipe(buffer_tokens(max_delay=0.001)))
+    plain = pushed(run).items
+    assert sorted(_texts_by_message(out).values()) == sorted(_texts_by_message(plain).values())
+    assert [e for e in signature(out) if e[0] != "messages"] == [
+        e for e in signature(plain) if e[0] != "messages"
+    ]
 
 
 # --- properties over interleaved multi-source streams --------------------------------------

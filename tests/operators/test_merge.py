@@ -1,13 +1,16 @@
-"""merge: every event once, each source's order, provenance, completion and errors."""
+"""merge: every event once, each source's order, provenance, completion and errors, through
+every face."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 import reactivex as rx
 from hypothesis import given
 from hypothesis import strategies as st
+from reactivex import Observable
 from reactivex.testing import ReactiveTest, TestScheduler
 
 from rxagent.events import CustomEvent, Event
@@ -15,6 +18,18 @@ from rxagent.operators._filter_ns import filter_ns
 from rxagent.operators._merge import merge
 from tests.marbles import recorded
 from tests.strategies import streams
+from tests.support import (
+    PROGRESS,
+    SEED_INPUT,
+    ObservableFace,
+    failing,
+    failing_agent,
+    parallel_agent,
+    pushed,
+    sample_events,
+    seed_agent,
+    signature,
+)
 
 on_next, on_completed, on_error = (
     ReactiveTest.on_next,
@@ -84,14 +99,76 @@ def test_merge_needs_a_source() -> None:
         merge()
 
 
-def test_merged_agent_runs_keep_provenance() -> None:
-    from rxagent import to_iter
-    from tests.support import SEED_INPUT, seed_agent
+# --- parity: every face ------------------------------------------------------------------
 
-    merged = merge(first=seed_agent().observe(SEED_INPUT), second=seed_agent().observe(SEED_INPUT))
-    events = list(to_iter(merged))
-    heads = {e.ns[0] for e in events}
-    assert heads == {"first", "second"}
-    for head in heads:
-        progress = [e.data for e in events if e.ns[0] == head and e.mode == "custom"]
-        assert [p["pct"] for p in progress] == [0, 50, 100]
+BOOM = RuntimeError("boom")
+
+
+def _by_head(events: list[Event]) -> dict[str, list[Event]]:
+    """The events of each named source, in order."""
+    out: dict[str, list[Event]] = {}
+    for event in events:
+        out.setdefault(event.ns[0], []).append(event)
+    return out
+
+
+def _assert_merged_like_plain(
+    face: ObservableFace,
+    merged: Observable[Event],
+    key: Callable[[list[Event]], Any],
+    failed: str | None = None,
+) -> dict[str, list[Event]]:
+    """Each source's events through ``face`` are those a plain subscriber gets, in order;
+    with an error (from source ``failed``), the others' are a prefix and the error is the
+    same object. Sources interleave as the face schedules them, so only this is fixed."""
+    got, plain = face.outcome(merged), pushed(merged)
+    assert got.error is plain.error
+    assert (got.error is None) == (failed is None)
+    mine, theirs = _by_head(got.items), _by_head(plain.items)
+    assert set(mine) <= set(theirs)
+    for head, expected in theirs.items():
+        seen = key(mine.get(head, []))
+        if failed in (None, head):
+            assert seen == key(expected), head
+        else:
+            assert seen == key(expected)[: len(seen)], head
+    return mine
+
+
+def test_every_face_keeps_each_merged_runs_events_and_provenance(face: ObservableFace) -> None:
+    merged = merge(
+        first=seed_agent().observe(SEED_INPUT), second=parallel_agent().observe(SEED_INPUT)
+    )
+    heads = _assert_merged_like_plain(face, merged, signature)
+    assert set(heads) == {"first", "second"}
+    assert [e.data for e in heads["first"] if e.mode == "custom"] == PROGRESS
+    assert len([e for e in heads["second"] if e.mode == "custom"]) == 7
+
+
+def test_every_face_merges_finite_streams(face: ObservableFace) -> None:
+    events = sample_events()
+    left = [e for e in events if e.task_id in ("t1", "t2")]
+    right = [e for e in events if e.task_id not in ("t1", "t2")]
+    merged = merge(left=rx.from_iterable(left), right=rx.from_iterable(right))
+    heads = _assert_merged_like_plain(face, merged, _without_head)
+    assert _without_head(heads["left"]) == left
+    assert _without_head(heads["right"]) == right
+    unnamed = face(merge(rx.from_iterable(left), rx.from_iterable(right)))
+    assert sorted(e.seq for e in unnamed) == [e.seq for e in events]
+    assert [e for e in unnamed if e in left] == left
+
+
+def _without_head(events: list[Event]) -> list[Event]:
+    return [e.model_copy(update={"ns": e.ns[1:]}) for e in events]
+
+
+def test_every_face_ends_a_merge_with_a_sources_error_after_its_events(
+    face: ObservableFace,
+) -> None:
+    events = sample_events()
+    merged = merge(good=rx.from_iterable(events), bad=failing(events[:5], BOOM))
+    heads = _assert_merged_like_plain(face, merged, _without_head, failed="bad")
+    assert _without_head(heads["bad"]) == events[:5]
+    runs = merge(good=seed_agent().observe(SEED_INPUT), bad=failing_agent().observe(SEED_INPUT))
+    heads = _assert_merged_like_plain(face, runs, signature, failed="bad")
+    assert [e.data for e in heads["bad"] if e.mode == "custom"] == PROGRESS

@@ -1,6 +1,7 @@
 """Selection operators: filter_mode, filter_node, filter_ns, exclude_tags.
 
-Each is compared with a plain-list oracle; the laws of filter_mode are properties.
+Each is compared with a plain-list oracle; the laws of filter_mode are properties; each
+selects the same events through every face (the ``face`` fixture).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import reactivex as rx
 from hypothesis import given
 from hypothesis import strategies as st
 
+from rxagent import START, CompiledStateGraph, StateGraph
 from rxagent._types import STREAM_MODES, StreamMode
 from rxagent.events import Event, MessageEvent
 from rxagent.messages import AIMessageChunk
@@ -19,8 +21,20 @@ from rxagent.operators._exclude_tags import exclude_tags
 from rxagent.operators._filter_mode import filter_mode
 from rxagent.operators._filter_node import filter_node
 from rxagent.operators._filter_ns import filter_ns
+from rxagent.operators._merge import merge
 from rxagent.operators._types import Operator
 from tests.strategies import events_of, streams
+from tests.support import (
+    PROGRESS,
+    SEED_INPUT,
+    ObservableFace,
+    failing,
+    failing_agent,
+    parallel_agent,
+    sample_events,
+    seed_agent,
+    signature,
+)
 
 modes = st.lists(st.sampled_from(STREAM_MODES), min_size=1, max_size=4, unique=True)
 
@@ -120,3 +134,89 @@ def test_exclude_tags_with_run_and_node_tags() -> None:
 def test_bad_arguments_fail_when_built(build: Any, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         build()
+
+
+# --- parity: every face ------------------------------------------------------------------
+
+BOOM = RuntimeError("boom")
+SELECTIONS: dict[str, Operator] = {
+    "filter_mode": filter_mode("custom", "updates"),
+    "filter_node": filter_node("tools"),
+    "filter_ns": filter_ns("agent"),
+    "exclude_tags": exclude_tags("internal"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SELECTIONS))
+def test_every_face_selects_the_same_events_of_a_finite_stream(
+    face: ObservableFace, name: str
+) -> None:
+    events = sample_events()
+    kept = face.assert_oracle(rx.from_iterable(events), SELECTIONS[name])
+    assert 0 < len(kept) < len(events), "the selection keeps some events, not all"
+
+
+@pytest.mark.parametrize("name", sorted(SELECTIONS))
+def test_every_face_ends_a_selection_with_the_upstream_error_after_the_same_events(
+    face: ObservableFace, name: str
+) -> None:
+    events = sample_events()
+    kept = face.assert_oracle(failing(events, BOOM), SELECTIONS[name])
+    assert kept == run(events, SELECTIONS[name])
+    with pytest.raises(RuntimeError, match="boom"):
+        face(failing(events, BOOM).pipe(SELECTIONS[name]))
+
+
+def _tagged_graph() -> CompiledStateGraph:
+    """``think`` (tagged ``internal``) then ``talk``, each streaming tokens."""
+
+    def think(state: dict[str, Any]) -> Any:
+        yield AIMessageChunk(content="hmm", id="h")
+        yield {"thought": True}
+
+    def talk(state: dict[str, Any]) -> Any:
+        for text in ("Hi", " there"):
+            yield AIMessageChunk(content=text, id="t")
+        yield {"said": True}
+
+    graph = StateGraph().add_node("think", think, tags=["internal"]).add_node("talk", talk)
+    return graph.add_edge(START, "think").add_edge("think", "talk").compile()
+
+
+def test_every_face_filters_modes_of_an_agent_run(face: ObservableFace) -> None:
+    run_ = seed_agent().observe(SEED_INPUT)
+    kept = face.assert_oracle(run_, filter_mode("custom", "updates"), key=signature)
+    assert [e.data for e in kept if e.mode == "custom"] == PROGRESS
+    assert [next(iter(e.data)) for e in kept if e.mode == "updates"] == ["model", "tools", "model"]
+
+
+def test_every_face_filters_the_tool_nodes_of_a_parallel_run(face: ObservableFace) -> None:
+    source = parallel_agent().observe(SEED_INPUT)
+    kept = face.assert_oracle(source, filter_node("tools"), key=signature)
+    assert {e.node for e in kept} == {"tools"}
+    assert len({e.task_id for e in kept}) == 2, "both parallel tool tasks"
+
+
+def test_every_face_filters_the_namespace_of_merged_runs(face: ObservableFace) -> None:
+    merged = merge(
+        researcher=parallel_agent().observe(SEED_INPUT), writer=seed_agent().observe(SEED_INPUT)
+    )
+    kept = face.assert_oracle(merged, filter_ns("writer"), key=signature)
+    assert {e.ns[0] for e in kept} == {"writer"}
+    assert [e.data for e in kept if e.mode == "custom"] == PROGRESS
+
+
+def test_every_face_excludes_a_tagged_node_of_a_run(face: ObservableFace) -> None:
+    source = _tagged_graph().observe({}, stream_mode="messages")
+    kept = face.assert_oracle(source, exclude_tags("internal"), key=signature)
+    assert [e.data[0].text for e in kept] == ["Hi", " there"]
+
+
+def test_every_face_ends_a_failing_run_selection_after_the_same_events(
+    face: ObservableFace,
+) -> None:
+    kept = face.assert_oracle(
+        failing_agent().observe(SEED_INPUT), filter_mode("messages", "custom"), key=signature
+    )
+    assert [e.data for e in kept if e.mode == "custom"] == PROGRESS
+    assert "".join(e.data[0].text for e in kept if e.node == "model")[-5:] == "It is"

@@ -1,4 +1,5 @@
-"""throttle_custom: leading and trailing per key, flushes, order, and a virtual-time oracle."""
+"""throttle_custom: leading and trailing per key, flushes, order, a virtual-time oracle, and
+parity through every face."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Callable, Hashable
 from typing import Any
 
 import pytest
+import reactivex as rx
 from hypothesis import given
 from hypothesis import strategies as st
 from reactivex import Observable
@@ -19,7 +21,18 @@ from rxagent.events import CustomEvent, Event, UpdateEvent
 from rxagent.operators._throttle_custom import throttle_custom
 from rxagent.operators._types import source_of
 from tests.strategies import streams
-from tests.support import OBSERVABLE_FACES, PROGRESS, SEED_INPUT, seed_agent
+from tests.support import (
+    PROGRESS,
+    SEED_INPUT,
+    ObservableFace,
+    failing,
+    failing_agent,
+    parallel_agent,
+    pushed,
+    sample_events,
+    seed_agent,
+    signature,
+)
 
 on_next, on_completed, on_error = (
     ReactiveTest.on_next,
@@ -380,11 +393,65 @@ def test_arguments_are_checked_when_built(
 # --- parity: every face ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("face", OBSERVABLE_FACES)
-def test_every_face_gets_the_first_and_the_final_progress(
-    face: Callable[[Observable[Event]], list[Event]],
-) -> None:
-    run = seed_agent().observe(SEED_INPUT).pipe(throttle_custom(30.0))
-    events = face(run)
-    assert [e.data for e in events if e.mode == "custom"] == [PROGRESS[0], PROGRESS[-1]]
+# A window far longer than the run never ends in it, so every face must give what the same
+# operator gives on a plain list under a clock that never moves; short windows: laws only.
+
+BOOM = RuntimeError("boom")
+
+
+def _slow(frozen: bool = False) -> Any:
+    return throttle_custom(30.0, scheduler=TestScheduler() if frozen else None)
+
+
+def _progress(events: list[Event]) -> list[Any]:
+    return [e.data for e in events if e.mode == "custom"]
+
+
+def test_every_face_gets_the_first_and_the_final_progress(face: ObservableFace) -> None:
+    run = seed_agent().observe(SEED_INPUT)
+    events = face.assert_oracle(run, _slow(), like=_slow(frozen=True), key=signature)
+    assert _progress(events) == [PROGRESS[0], PROGRESS[-1]]
     assert events[-1].mode == "values"
+
+
+def test_every_face_throttles_parallel_tools_apart(face: ObservableFace) -> None:
+    run = parallel_agent().observe(SEED_INPUT)
+    events = face.assert_oracle(run, _slow(), like=_slow(frozen=True), key=signature)
+    assert sorted((p["tool"], p["step"]) for p in _progress(events)) == [
+        ("fetch", 0),
+        ("fetch", 3),
+        ("search", 0),
+        ("search", 2),
+    ]
+
+
+def test_every_face_throttles_a_finite_stream(face: ObservableFace) -> None:
+    events = face.assert_oracle(rx.from_iterable(sample_events()), _slow(), like=_slow(True))
+    assert _progress(events) == [{"pct": 0}, {"pct": 100}]
+
+
+def test_every_face_flushes_the_pending_progress_before_the_upstream_error(
+    face: ObservableFace,
+) -> None:
+    events = sample_events()
+    cut = [e.data for e in events].index({"pct": 50}) + 1
+    out = face.assert_oracle(failing(events[:cut], BOOM), _slow(), like=_slow(True))
+    assert _progress(out) == [{"pct": 0}, {"pct": 50}]
+    run = failing_agent().observe(SEED_INPUT)
+    out = face.assert_oracle(run, _slow(), like=_slow(frozen=True), key=signature)
+    assert _progress(out) == [PROGRESS[0], PROGRESS[-1]]
+
+
+def test_every_face_with_real_timers_keeps_the_first_and_final_progress(
+    face: ObservableFace,
+) -> None:
+    """Timing decides what is dropped in between, never the ends or the other events."""
+    run = seed_agent().observe(SEED_INPUT)
+    events = face(run.pipe(throttle_custom(0.001)))
+    progress = _progress(events)
+    assert progress[0] == PROGRESS[0]
+    assert progress[-1] == PROGRESS[-1]
+    assert all(p in PROGRESS for p in progress)
+    plain = pushed(run).items
+    others = [e for e in signature(events) if e[0] != "custom"]
+    assert others == [e for e in signature(plain) if e[0] != "custom"]
