@@ -8,7 +8,13 @@ from reactivex import Observable, abc
 
 from rxagent._fast import maker
 from rxagent.events import Event, MessageEvent
-from rxagent.messages import AIMessageChunk, merge_dicts, parse_tool_call_chunks, tool_call_chunk
+from rxagent.messages import (
+    AIMessageChunk,
+    add_usage,
+    merge_dicts,
+    parse_tool_call_chunks,
+    tool_call_chunk,
+)
 from rxagent.messages._types import Content, ContentBlock, ToolCallChunk, UsageMetadata
 from rxagent.operators._types import Operator, SourceKey, source_of
 
@@ -108,11 +114,11 @@ class _Message:
         for piece in chunk.tool_call_chunks:
             self._add_call(piece)
         if chunk.usage_metadata is not None:
-            self._add_usage(chunk.usage_metadata)
+            self.usage = add_usage(self.usage, chunk.usage_metadata)
         if chunk.response_metadata:
-            self.metadata = merge_dicts(self.metadata, chunk.response_metadata)
+            self.metadata = merge_dicts(self.metadata, chunk.response_metadata, strict=False)
         if chunk.additional_kwargs:
-            self.additional = merge_dicts(self.additional, chunk.additional_kwargs)
+            self.additional = merge_dicts(self.additional, chunk.additional_kwargs, strict=False)
 
     def _add_call(self, piece: ToolCallChunk) -> None:
         index = piece["index"]
@@ -127,17 +133,6 @@ class _Message:
         mine["id"] = mine["id"] if mine["id"] is not None else piece["id"]
         if piece["args"] is not None:
             mine["args"] = piece["args"] if mine["args"] is None else mine["args"] + piece["args"]
-
-    def _add_usage(self, usage: UsageMetadata) -> None:
-        mine = self.usage
-        if mine is None:
-            self.usage = usage.copy()
-            return
-        self.usage = {
-            "input_tokens": mine["input_tokens"] + usage["input_tokens"],
-            "output_tokens": mine["output_tokens"] + usage["output_tokens"],
-            "total_tokens": mine["total_tokens"] + usage["total_tokens"],
-        }
 
     def snapshot(self, position: Literal["last"] | None) -> AIMessageChunk:
         """The message so far, as a fresh ``AIMessageChunk``."""

@@ -301,3 +301,31 @@ def test_every_face_ends_with_the_upstream_error_after_the_same_snapshots(
         failing_agent().observe(SEED_INPUT), accumulate_messages(), key=signature
     )
     assert [c.text for e in out if (c := chunk_of(e))][-1] == "It is"
+
+
+def test_usage_details_and_provider_metadata_are_kept_and_summed() -> None:
+    first = {
+        "input_tokens": 5,
+        "output_tokens": 1,
+        "total_tokens": 6,
+        "input_token_details": {"cache_read": 2},
+    }
+    last = {
+        "input_tokens": 0,
+        "output_tokens": 3,
+        "total_tokens": 3,
+        "output_token_details": {"reasoning": 2},
+    }
+    events = [
+        token("a", usage_metadata=first, response_metadata={"model_name": "x"}),
+        token("b", usage_metadata=last, response_metadata={"model_name": "y"}),
+    ]
+    final = snapshot(accumulate(events)[-1])
+    assert final.usage_metadata == {
+        "input_tokens": 5,
+        "output_tokens": 4,
+        "total_tokens": 9,
+        "input_token_details": {"cache_read": 2},
+        "output_token_details": {"reasoning": 2},
+    }
+    assert final.text == "ab"  # conflicting provider metadata never ends the stream
