@@ -14,8 +14,6 @@ def test_every_event_of_a_run_round_trips_through_json() -> None:
     events = list(to_iter(seed_agent().observe(SEED_INPUT)))
     assert {e.mode for e in events} == {"updates", "messages", "custom", "values", "tasks", "tools"}
     for event in events:
-        if event.mode == "tasks":
-            continue  # task payloads carry exception objects: see the next test
         back = EVENT_ADAPTER.validate_json(event.model_dump_json())
         assert back == event
 
@@ -30,11 +28,17 @@ def test_messages_come_back_as_their_classes() -> None:
     assert isinstance(update.data["model"]["messages"][0], AIMessage)
 
 
-def test_task_errors_serialise_as_text() -> None:
+def test_task_errors_serialise_as_error_dicts() -> None:
     from rxagent import TaskEvent
 
     event = TaskEvent(data={"id": "t", "name": "n", "error": ValueError("boom"), "result": {}})
-    assert '"error":"ValueError: boom"' in event.model_dump_json()
+    assert '"error":{"error":"ValueError","message":"boom"}' in event.model_dump_json()
+
+
+def test_message_shaped_custom_payloads_stay_dicts() -> None:
+    for payload in ({"type": "human", "content": "x"}, {"type": "tool", "content": "x"}):
+        event = CustomEvent(data=payload, node="tools", seq=1)
+        assert EVENT_ADAPTER.validate_json(event.model_dump_json()).data == payload
 
 
 def test_events_are_frozen_and_validated_at_the_boundary() -> None:
