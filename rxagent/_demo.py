@@ -3,7 +3,8 @@
 The user asks for a summary of 100 customer records; the model streams a sentence and the
 tool call ``fetch_records(count=100)``; the tool reports its progress with
 ``get_stream_writer()``; the model streams the answer. The human view prints tokens as
-they arrive, a progress bar per ``custom`` event and a ``✓`` line per finished step.
+they arrive (wrapped at word boundaries to the terminal's width), a progress bar per
+``custom`` event and a ``✓`` line per finished step.
 
 ``--buffer-ms`` and ``--throttle-ms`` pipe ``agent.observe(...)`` through
 ``buffer_tokens`` and ``throttle_custom``; taps before and after each operator count what
@@ -13,6 +14,8 @@ it saved, printed at the end (``buffer_tokens: 75 token events → 39 chunks``).
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import sys
 import textwrap
 import time
@@ -237,10 +240,17 @@ def run_human(
     out: TextIO,
     buffer_ms: int | None = None,
     throttle_ms: int | None = None,
+    width: int | None = None,
 ) -> int:
-    """Render the run's ``(mode, chunk)`` pairs as they happen, then the savings."""
+    """Render the run's ``(mode, chunk)`` pairs as they happen, then the savings.
+
+    ``width`` wraps the streamed text at word boundaries; ``None``: the terminal's width
+    when ``out`` is a terminal, else no wrapping (a pipe gets each reply on one line).
+    """
     events, savings = demo_events(modes, fast=fast, buffer_ms=buffer_ms, throttle_ms=throttle_ms)
-    view = _View(out, color=_wants_color(out))
+    if width is None and out.isatty():
+        width = shutil.get_terminal_size().columns
+    view = _View(out, color=_wants_color(out), width=width)
     view.line(view.bold(f"» user: {QUESTION}"))
     started = time.perf_counter()
     first_token: float | None = None
@@ -273,9 +283,10 @@ def _wants_color(out: TextIO) -> bool:
 class _View:
     """Renders the run: inline tokens, a progress bar, one line per finished step."""
 
-    def __init__(self, out: TextIO, *, color: bool) -> None:
+    def __init__(self, out: TextIO, *, color: bool, width: int | None = None) -> None:
         self.out = out
         self.color = color
+        self._text = _Wrapped(out, width)
         self._inline = False
         self._bar = False
 
@@ -299,6 +310,7 @@ class _View:
     def end_inline(self) -> None:
         """Finish the line of tokens or the live progress bar, if one is open."""
         if self._inline or self._bar:
+            self._text.end_line()
             self.out.write("\n")
             self._inline = self._bar = False
 
@@ -307,7 +319,7 @@ class _View:
             return
         if self._bar:
             self.end_inline()
-        self.out.write(message.text)
+        self._text.write(message.text)
         self.out.flush()
         self._inline = True
 
@@ -325,6 +337,72 @@ class _View:
     def updates(self, chunk: dict[str, Any]) -> None:
         for node, update in chunk.items():
             self.line(f"{self.green('✓')} {node}: {_describe_update(update)}")
+
+
+class _Wrapped:
+    """Streamed text, wrapped at word boundaries to ``width`` columns (``None``: as is).
+
+    A word can arrive in several tokens, so the last, unfinished word of the text is held
+    back until whitespace or the end of the line shows where it ends.
+
+    Example:
+        >>> import io
+        >>> out = io.StringIO()
+        >>> text = _Wrapped(out, width=12)
+        >>> for token in ["The on", "boarding call", " helps", " most."]:
+        ...     text.write(token)
+        >>> text.end_line()
+        >>> print(out.getvalue())
+        The
+        onboarding
+        call helps
+        most.
+    """
+
+    def __init__(self, out: TextIO, width: int | None) -> None:
+        self.out = out
+        self.width = width
+        self._column = 0
+        self._space = ""
+        """Whitespace after the last written word, written only if the next word fits."""
+        self._word = ""
+        """The last word seen, unfinished until whitespace follows it."""
+
+    def write(self, text: str) -> None:
+        if self.width is None:
+            self.out.write(text)
+            return
+        *done, self._word = re.split(r"(\s+)", self._word + text)
+        for index, piece in enumerate(done):
+            if index % 2:
+                self._whitespace(piece)
+            elif piece:
+                self._put(piece)
+
+    def end_line(self) -> None:
+        """Write the held-back word; the caller ends the line."""
+        if self._word:
+            self._put(self._word)
+        self._column, self._space, self._word = 0, "", ""
+
+    def _whitespace(self, space: str) -> None:
+        if "\n" in space:
+            self.out.write("\n" * space.count("\n"))
+            self._column, self._space = 0, ""
+        else:
+            self._space += space
+
+    def _put(self, word: str) -> None:
+        assert self.width is not None
+        if self._column and self._column + len(self._space) + len(word) > self.width:
+            self.out.write("\n")
+            self._column = 0
+        elif self._column:
+            self.out.write(self._space)
+            self._column += len(self._space)
+        self.out.write(word)
+        self._column += len(word)
+        self._space = ""
 
 
 def _progress_text(payload: Any, width: int = 10) -> str:

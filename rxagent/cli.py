@@ -1,5 +1,7 @@
 """The ``rxagent`` command: ``rxagent demo`` (a live agent run) and ``rxagent bench``.
 
+``rxagent --version`` prints the installed distribution's version.
+
 Example:
     >>> main(["demo", "--fast", "--mode", "updates"])  # doctest: +ELLIPSIS
     » user: Summarise the last 100 customer records...
@@ -13,6 +15,7 @@ Example:
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import sys
 from collections.abc import Sequence
 from typing import cast
@@ -42,6 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rxagent", description="Composable, reactive streaming for LLM agents."
     )
+    parser.add_argument("--version", action="version", version=f"rxagent {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     demo = commands.add_parser(
         "demo",
@@ -85,6 +89,19 @@ def _parser() -> argparse.ArgumentParser:
         help="where to write latest.{json,md,png} (default: benchmarks/results)",
     )
     return parser
+
+
+def _version() -> str:
+    """The installed version of rxagent, from its distribution metadata.
+
+    Example:
+        >>> _version() == importlib.metadata.version("rxagent")
+        True
+    """
+    try:
+        return importlib.metadata.version("rxagent")
+    except importlib.metadata.PackageNotFoundError:  # imported from a checkout, not installed
+        return "unknown (not installed)"
 
 
 def _demo(args: argparse.Namespace) -> int:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import doctest
+import importlib.metadata
+import io
 import re
-from types import ModuleType
+import textwrap
 from typing import Any
 
 import pytest
 
-from rxagent import EVENT_ADAPTER, CustomEvent, Event, MessageEvent, _demo, cli
-from rxagent._demo import ANSWER, INTRO, THROTTLED_REPORTS
+from rxagent import EVENT_ADAPTER, CustomEvent, Event, MessageEvent
+from rxagent._demo import ANSWER, DEMO_MODES, INTRO, THROTTLED_REPORTS, run_human
 from rxagent.cli import main
 from rxagent.messages import AIMessageChunk, ChunkAccumulator
 
@@ -175,8 +176,29 @@ def test_invalid_arguments_exit_2(argv: list[str], capsys: pytest.CaptureFixture
     assert "usage: rxagent" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("module", [cli, _demo])
-def test_doctests(module: ModuleType) -> None:
-    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
-    assert result.failed == 0
-    assert result.attempted > 0
+def test_version_prints_the_installed_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--version"])
+    assert exited.value.code == 0
+    assert capsys.readouterr().out == f"rxagent {importlib.metadata.version('rxagent')}\n"
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    return textwrap.wrap(text, width, break_on_hyphens=False)
+
+
+@pytest.mark.parametrize("width", [20, 41, 80])
+def test_demo_wraps_the_answer_at_word_boundaries(width: int) -> None:
+    out = io.StringIO()
+    assert run_human(DEMO_MODES, fast=True, out=out, width=width) == 0
+    lines = out.getvalue().splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(ANSWER[:10]))
+    answer = lines[start : start + len(_wrap(ANSWER, width))]
+    assert answer == _wrap(ANSWER, width)  # whole words, each line full
+    intro = next(i for i, line in enumerate(lines) if line.startswith(INTRO[:10]))
+    assert lines[intro : intro + len(_wrap(INTRO, width))] == _wrap(INTRO, width)
+
+
+def test_demo_does_not_wrap_when_piped(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--fast"]) == 0
+    assert ANSWER in capsys.readouterr().out.splitlines()

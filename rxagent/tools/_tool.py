@@ -246,7 +246,8 @@ def tool(
         func_or_name: the function (bare ``@tool``) or the tool name (``@tool("name")``).
         name: the tool name, as a keyword.
         description: what the tool does, for the model; defaults to the docstring.
-        return_direct: end the agent run with this tool's result.
+        return_direct: accepted for LangChain compatibility and kept on the tool; the agent
+            does not act on it yet.
 
     Raises:
         TypeError: misuse, such as a name that is not a string or two names.
