@@ -25,11 +25,10 @@ _NAMES = itertools.count(1)
 async def run_in_thread(fn: Callable[..., T], *args: Any) -> T:
     """Call ``fn(*args)`` in a new daemon thread with a copy of the current context.
 
-        Example:
-            >>> import asyncio
-    import contextlib
-            >>> asyncio.run(run_in_thread(sum, [1, 2, 3]))
-            6
+    Example:
+        >>> import asyncio
+        >>> asyncio.run(run_in_thread(sum, [1, 2, 3]))
+        6
     """
     loop = asyncio.get_running_loop()
     future: asyncio.Future[T] = loop.create_future()

@@ -53,7 +53,7 @@ def test_closing_astream_cancels_the_model_and_waits_for_it() -> None:
         stream = agent.astream(SEED_INPUT, stream_mode="messages")
         first = await anext(stream)
         assert first[0].text == "first"
-        await stream.aclose()  # type: ignore[attr-defined]
+        await stream.aclose()
         assert model.log[-1] == "finally"
 
     asyncio.run(main())

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from rxagent._context import current_writer, get_stream_writer
+from rxagent._context import DONE, Done, current_writer, get_stream_writer
 from rxagent._types import StreamWriter
 from rxagent.tools import Tool, ToolInvocationError, as_tool, tool
 
@@ -18,7 +18,12 @@ from rxagent.tools import Tool, ToolInvocationError, as_tool, tool
 def written() -> Iterator[list[Any]]:
     """What the tools write, collected by setting ``current_writer`` to a list's append."""
     payloads: list[Any] = []
-    token = current_writer.set(payloads.append)
+
+    def write(payload: Any) -> Done:
+        payloads.append(payload)
+        return DONE
+
+    token = current_writer.set(write)
     yield payloads
     current_writer.reset(token)
 
