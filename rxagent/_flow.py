@@ -84,7 +84,6 @@ class Flow:
         "_space",
         "blocked_s",
         "buffer",
-        "high_water",
         "last_yield",
         "loop",
         "low",
@@ -113,8 +112,6 @@ class Flow:
         self._since = 0.0
         self.blocked_s = 0.0
         """Seconds the consumer's buffer was full (producers held back)."""
-        self.high_water = 0
-        """The most events held at once, seen on the loop."""
         self.thread_high = 0
         """The most events held at once, seen by a thread producer (guarded by the lock)."""
         self.last_yield = time.perf_counter()
@@ -227,9 +224,10 @@ class Flow:
                 await asyncio.gather(*pending, return_exceptions=True)
 
     def peak(self) -> int:
-        """The most events held at once, wherever seen."""
+        """The most events held at once, seen by a thread producer (the bridge's buffer
+        keeps the mark seen on the loop)."""
         with self._lock:
-            return max(self.high_water, self.thread_high)
+            return self.thread_high
 
 
 class Room:

@@ -69,8 +69,9 @@ class BridgeAsyncIterator(AsyncIterator[T], Generic[T]):
         self._state = BufferRef()
         self._agen = _aiterate(self._state, observable, maxsize, overflow, accept)
 
-    def __aiter__(self) -> BridgeAsyncIterator[T]:
-        return self
+    def __aiter__(self) -> AsyncIterator[T]:
+        # ``async for`` pulls from the generator itself: no extra call per item
+        return self._agen
 
     def __anext__(self) -> Any:
         return self._agen.__anext__()
@@ -83,11 +84,8 @@ class BridgeAsyncIterator(AsyncIterator[T], Generic[T]):
         """The bridge's buffer now (all zero before the first ``anext``)."""
         return self._state.statistics()
 
-    def __del__(self) -> None:
-        buffer = self._state.buffer
-        if buffer is not None and not buffer.closed and not buffer.loop.is_closed():
-            # dropped unclosed: cancel the run now; its tasks end on their loop
-            buffer.close()
+    # No __del__: a dropped async generator is closed by the loop's finalizer hook (or by
+    # ``asyncio.run``'s ``shutdown_asyncgens``), which runs its ``finally`` and cancels the run.
 
 
 async def _aiterate(

@@ -17,6 +17,8 @@ from rxagent.bridges._coalesce import Coalescer, Joined
 
 T = TypeVar("T")
 
+_get_ident = threading.get_ident
+
 Overflow: TypeAlias = Literal["block", "coalesce", "error"]
 """What a bridge does when its buffer is full."""
 
@@ -76,12 +78,14 @@ class Buffer(Generic[T]):
 
     __slots__ = (
         "_coalescer",
+        "_queue",
         "_waiter",
         "accept",
         "closed",
         "done",
         "error",
         "flow",
+        "high_water",
         "items",
         "loop",
         "maxsize",
@@ -112,6 +116,9 @@ class Buffer(Generic[T]):
         self.flow = Flow(maxsize)
         self.flow.buffer = self.items
         self.flow.loop = loop
+        self._queue = self.flow.queue
+        self.high_water = 0
+        """The most events held at once, seen on the loop (I1)."""
         self.done = False
         self.closed = False
         """Set when the consumer went away: threads pushing from now on stop."""
@@ -125,27 +132,27 @@ class Buffer(Generic[T]):
     def on_next(self, item: Any) -> None:
         if self.done:
             return
-        if threading.get_ident() != self.thread:
+        if _get_ident() != self.thread:
             self._from_thread(self.on_next, item)
             return
         items = self.items
         coalescer = self._coalescer
-        if coalescer is not None:
-            coalescer.push(items, item, len(items) >= self.maxsize)
-        else:
+        if coalescer is None:
             accept = self.accept
             if accept is not None:
                 item = accept(item)
                 if item is SKIP:
                     return
             items.append(item)
-        flow = self.flow
-        held = len(items) + len(flow.queue)
-        if held > flow.high_water:
-            flow.high_water = held
+        else:
+            coalescer.push(items, item, len(items) >= self.maxsize)
+        held = len(items) + len(self._queue)
+        if held > self.high_water:
+            self.high_water = held
         if len(items) >= self.maxsize and coalescer is None:
             self._full()
-        self._wake()
+        if self.sleeping or self._waiter is not None:
+            self._wake()
 
     def _from_thread(self, fn: Callable[[Any], None], arg: Any) -> None:
         """A push from a plain thread: apply it on the loop, in order, with backpressure."""
@@ -238,7 +245,7 @@ class Buffer(Generic[T]):
         return BridgeStatistics(
             maxsize=self.maxsize,
             held=len(self.items) + len(flow.queue),
-            high_water=flow.peak(),
+            high_water=max(self.high_water, flow.peak()),
             coalesced=0 if self._coalescer is None else self._coalescer.coalesced,
             blocked_s=flow.blocked_s,
         )

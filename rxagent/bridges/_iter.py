@@ -89,8 +89,9 @@ class BridgeIterator(Iterator[T], Generic[T]):
         self._gen = _generate(self._state, observable, maxsize, overflow, accept)
         _OPEN.add(self)
 
-    def __iter__(self) -> BridgeIterator[T]:
-        return self
+    def __iter__(self) -> Iterator[T]:
+        # a ``for`` loop pulls from the generator itself: no extra call per item
+        return self._gen
 
     def __next__(self) -> T:
         item: T = next(self._gen)
@@ -100,8 +101,8 @@ class BridgeIterator(Iterator[T], Generic[T]):
         """Cancel the run, if it still runs, and return when its tasks have finished."""
         self._gen.close()
 
-    def __del__(self) -> None:
-        self._gen.close()
+    # No __del__: dropping the last reference to the generator closes it (its ``finally``
+    # cancels the run), whether the iterator or a ``for`` loop held it last.
 
     def statistics(self) -> BridgeStatistics:
         """The bridge's buffer now (all zero before the first ``next``)."""
@@ -152,6 +153,9 @@ class _Relayed(BridgeIterator[T]):
             name=f"rxagent-stream-{next(_NAMES)}",
             daemon=True,
         )
+
+    def __iter__(self) -> Iterator[T]:
+        return self
 
     def __next__(self) -> T:
         for item in self._batch:

@@ -274,6 +274,18 @@ model = ScriptedModel([
 ])
 agent = create_agent(model, [block])
 inputs = {"messages": [{"role": "user", "content": "go"}]}
+
+@tool
+async def slow() -> str:
+    '''Sleep on the loop.'''
+    await asyncio.sleep(3600)
+    return "slept"
+
+slow_model = ScriptedModel([
+    AIMessage(content="", tool_calls=[{"name": "slow", "args": {}, "id": "call_1"}]),
+    AIMessage(content="done"),
+])
+slow_agent = create_agent(slow_model, [slow])
 """
 
 
@@ -320,6 +332,16 @@ def _finish(process: subprocess.Popen[str]) -> tuple[str, str]:
             asyncio.run(main())
             """,
             id="async-iterator-left-open",
+        ),
+        pytest.param(
+            """
+            it = slow_agent.stream(inputs, stream_mode=["updates", "tools"])
+            for mode, chunk in it:
+                if mode == "tools":
+                    break  # it stays referenced, unclosed, until exit
+            print("left open", flush=True)
+            """,
+            id="sync-iterator-left-open-with-an-async-tool-running",
         ),
         pytest.param(
             """
