@@ -99,13 +99,12 @@ def factory(cls: type[M]) -> Callable[..., M]:
         >>> make(x=1)
         P(x=1, tags=[])
     """
-    static: dict[str, Any] = {}
+    static: dict[str, Any] = {}  # every field, in declaration order (repr and dumps keep it)
     dynamic: list[tuple[str, Callable[[], Any]]] = []
     for name, info in cls.model_fields.items():
+        static[name] = None if info.is_required() else info.default
         if info.default_factory is not None:
             dynamic.append((name, info.default_factory))  # type: ignore[arg-type]
-        elif not info.is_required():
-            static[name] = info.default
     fields_set = _fields_set(cls)
 
     def make(**values: Any) -> M:

@@ -1,5 +1,7 @@
 """pytest settings for the package's docstring examples (``--doctest-modules``).
 
+At the project root, so that it is not shipped in the wheel.
+
 - A module whose examples need an optional extra is not collected when the extra is
   missing (``collect_ignore``), so a plain ``pip install -e '.[dev]'`` runs clean.
 - The examples of ``rxagent.messages`` and ``rxagent.models`` use the public names of both
@@ -17,10 +19,10 @@ from importlib.util import find_spec
 import pytest
 
 EXTRAS: dict[str, tuple[str, ...]] = {
-    "integrations/langchain.py": ("langchain_core",),
-    "bench/_langchain.py": ("langchain", "langchain_core", "langgraph"),
-    "bench/_measure.py": ("psutil",),
-    "bench/_plot.py": ("matplotlib",),
+    "rxagent/integrations/langchain.py": ("langchain_core",),
+    "rxagent/bench/_langchain.py": ("langchain", "langchain_core", "langgraph"),
+    "rxagent/bench/_measure.py": ("psutil",),
+    "rxagent/bench/_plot.py": ("matplotlib",),
 }
 """Module (relative to this directory) → the top-level imports its examples may need."""
 
@@ -28,10 +30,7 @@ collect_ignore = [
     path for path, modules in EXTRAS.items() if not all(find_spec(name) for name in modules)
 ]
 
-KNOWN_FAILURES: dict[str, str] = {
-    "rxagent._fast.factory": "factory() fills __dict__ defaults first, so the repr's field "
-    "order differs from pydantic's: P(tags=[], x=1)",
-}
+KNOWN_FAILURES: dict[str, str] = {}
 """Doctest name → why it fails."""
 
 NAMESPACE_PACKAGES = ("rxagent.messages", "rxagent.models")
