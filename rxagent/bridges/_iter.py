@@ -183,8 +183,7 @@ class _Relayed(BridgeIterator[T]):
             self._thread.join(CLOSE_WAIT)
 
     def __del__(self) -> None:
-        if self._thread.is_alive():
-            self._requests.put(False)
+        self.close()  # as a ``break`` closes the plain iterator
 
 
 def _serve(

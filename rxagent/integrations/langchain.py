@@ -5,7 +5,7 @@ imported, so the core runs without it.
 
 Example:
     >>> from rxagent.messages import HumanMessage
-    >>> to_langchain(HumanMessage("hi")).content  # doctest: +SKIP
+    >>> to_langchain(HumanMessage("hi")).content
     'hi'
 """
 
@@ -44,8 +44,8 @@ class LangChainModel:
         chat_model: a LangChain chat model (anything with ``astream(messages)``).
 
     Example:
-        >>> from langchain_core.language_models import GenericFakeChatModel  # doctest: +SKIP
-        >>> model = LangChainModel(GenericFakeChatModel(messages=iter(["hi"])))  # doctest: +SKIP
+        >>> from langchain_core.language_models import GenericFakeChatModel
+        >>> model = LangChainModel(GenericFakeChatModel(messages=iter(["hi"])))
     """
 
     def __init__(self, chat_model: Any) -> None:
