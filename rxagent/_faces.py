@@ -45,7 +45,7 @@ def parse_modes(
 class Face:
     """How one ``stream()`` call shapes events: which ones it keeps, and into what."""
 
-    __slots__ = ("modes", "multi", "shape", "subgraphs", "version")
+    __slots__ = ("mapper", "modes", "multi", "shape", "subgraphs", "version")
 
     def __init__(
         self,
@@ -53,8 +53,20 @@ class Face:
         *,
         subgraphs: bool,
         version: str,
-        default: StreamMode = "values",
+        default: StreamMode = "updates",
+        values_mapper: Callable[[Any], Any] | None = None,
     ) -> None:
+        """Check the arguments of a ``stream()`` call.
+
+        Args:
+            stream_mode: one mode, a list or tuple of modes, or ``None`` for ``default``.
+            subgraphs: include subgraph events, with their namespace.
+            version: ``"v1"`` (LangGraph's tuples) or ``"v2"`` (typed dicts).
+            default: the mode when ``stream_mode`` is ``None`` (a compiled graph's
+                ``stream_mode``, ``"updates"``).
+            values_mapper: with ``version="v2"``, turns a root ``values`` state into what its
+                ``data`` is (an instance of a pydantic or dataclass output schema).
+        """
         if version not in _VERSIONS:
             raise ValueError(f"Unknown version {version!r}; valid versions: v1, v2")
         modes, multi = parse_modes(stream_mode, default)
@@ -62,7 +74,8 @@ class Face:
         self.subgraphs = subgraphs
         self.multi = multi
         self.version = version
-        self.shape = _shaper(multi, subgraphs, version)
+        self.mapper = values_mapper
+        self.shape = _shaper(multi, subgraphs, version, values_mapper)
 
     def accept(self) -> Callable[[EventBase], Any]:
         """A fresh function mapping an event to its shaped item, or to ``SKIP``.
@@ -70,7 +83,7 @@ class Face:
         It runs on the producer's side of the bridge, so the iterator only pops.
         """
         if not self.subgraphs:
-            return _root_only(self.multi, self.version)
+            return _root_only(self.multi, self.version, self.mapper)
         shape = self.shape
         if "messages" not in self.modes:
             return shape
@@ -96,9 +109,23 @@ class _Dedupe:
         return type(message) is AIMessageChunk or message.id not in self._seen
 
 
-def _shaper(multi: bool, subgraphs: bool, version: str) -> Callable[[Any], Any]:
+def _v2(mapper: Callable[[Any], Any] | None) -> Callable[[Any], Any]:
+    """LangGraph's v2 stream part: ``values`` parts also carry ``interrupts``."""
+
+    def part(e: Any) -> dict[str, Any]:
+        if e.mode != "values":
+            return {"type": e.mode, "ns": e.ns, "data": e.data}
+        data = mapper(e.data) if mapper is not None and not e.ns else e.data
+        return {"type": "values", "ns": e.ns, "data": data, "interrupts": ()}
+
+    return part
+
+
+def _shaper(
+    multi: bool, subgraphs: bool, version: str, mapper: Callable[[Any], Any] | None
+) -> Callable[[Any], Any]:
     if version == "v2":
-        return lambda e: {"type": e.mode, "ns": e.ns, "data": e.data}
+        return _v2(mapper)
     if subgraphs:
         if multi:
             return lambda e: (e.ns, e.mode, e.data)
@@ -108,10 +135,13 @@ def _shaper(multi: bool, subgraphs: bool, version: str) -> Callable[[Any], Any]:
     return lambda e: e.data
 
 
-def _root_only(multi: bool, version: str) -> Callable[[Any], Any]:
+def _root_only(
+    multi: bool, version: str, mapper: Callable[[Any], Any] | None
+) -> Callable[[Any], Any]:
     """Shape root events, skip subgraph ones: one call per event on the hot path."""
     if version == "v2":
-        return lambda e: SKIP if e.ns else {"type": e.mode, "ns": e.ns, "data": e.data}
+        part = _v2(mapper)
+        return lambda e: SKIP if e.ns else part(e)
     if multi:
         return lambda e: SKIP if e.ns else (e.mode, e.data)
     return lambda e: SKIP if e.ns else e.data

@@ -1,14 +1,15 @@
 """``CompiledStateGraph``: a runnable graph and its faces over the one engine.
 
 ``observe()`` is the engine as a cold ``Observable[Event]``; ``stream()``/``astream()``
-bridge it to iterators and shape each event as LangChain does; ``invoke()``/``ainvoke()``
-return the final state.
+bridge it to iterators and shape each event as LangGraph does (``stream_mode="updates"``
+unless told otherwise, as LangGraph's compiled ``StateGraph``); ``invoke()``/``ainvoke()``
+return the final output, or the list of chunks for another stream mode.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -22,12 +23,14 @@ from rxagent.bridges._aiter import BridgeAsyncIterator
 from rxagent.bridges._buffer import DEFAULT_MAXSIZE, Overflow, check_bridge_args
 from rxagent.bridges._iter import BridgeIterator, iterate
 from rxagent.events import Event
-from rxagent.graph._constants import END, Send
+from rxagent.graph._constants import START
 from rxagent.graph._node import start_job, stop_run, track
-from rxagent.graph._runtime import Pending, drive, resolve_branch
+from rxagent.graph._output import GraphOutput
+from rxagent.graph._plan import Pending, Plan, Source, route
+from rxagent.graph._runtime import drive
 
 if TYPE_CHECKING:
-    from rxagent.graph._builder import Branch, StateGraph
+    from rxagent.graph._builder import StateGraph
 
 Config = Mapping[str, Any]
 """A run config: ``recursion_limit``, ``tags``, ``metadata``, ``run_id``."""
@@ -40,26 +43,19 @@ class CompiledStateGraph:
         >>> from rxagent import StateGraph, START
         >>> graph = StateGraph().add_node("hi", lambda s: {"said": "hi"})
         >>> graph = graph.add_edge(START, "hi").compile()
-        >>> list(graph.stream({}, stream_mode="updates"))
+        >>> list(graph.stream({}))
         [{'hi': {'said': 'hi'}}]
     """
+
+    stream_mode: StreamMode = "updates"
+    """The mode ``stream()`` uses when none is given (LangGraph's ``StateGraph.compile()``)."""
 
     def __init__(self, builder: StateGraph, *, name: str) -> None:
         self.builder = builder
         self.name = name
-        self._edges: dict[str, list[str]] = {}
-        for src, dst in builder.edges:
-            self._edges.setdefault(src, []).append(dst)
-        self._joins: dict[str, list[int]] = {}
-        for index, (srcs, _) in enumerate(builder.joins):
-            for src in srcs:
-                self._joins.setdefault(src, []).append(index)
-        self._branches: dict[str, list[Branch]] = {}
-        for branch in builder.branches:
-            self._branches.setdefault(branch.source, []).append(branch)
-        for node in builder.nodes.values():
-            if node.kind == "graph":
-                node.parent = builder.spec
+        self.plan = Plan.of(builder)
+        output = builder.output
+        self._output_model: Callable[[Any], Any] | None = output.read if output.model else None
 
     # -- faces -------------------------------------------------------------------------
 
@@ -68,6 +64,7 @@ class CompiledStateGraph:
         input: Any,
         config: Config | None = None,
         *,
+        context: Any = None,
         stream_mode: StreamMode | Sequence[StreamMode] | None = None,
     ) -> Observable[Event]:
         """The run as a cold ``Observable`` of events, all modes unless ``stream_mode`` says.
@@ -80,32 +77,35 @@ class CompiledStateGraph:
             modes = frozenset(STREAM_MODES)
         else:
             modes = Face(stream_mode, subgraphs=True, version="v1").modes
-        return self._observable(input, config, modes)
+        return self._observable(input, config, modes, context)
 
     def stream(
         self,
         input: Any,
         config: Config | None = None,
         *,
+        context: Any = None,
         stream_mode: StreamMode | Sequence[StreamMode] | None = None,
         subgraphs: bool = False,
         version: str = "v1",
         maxsize: int = DEFAULT_MAXSIZE,
         overflow: Overflow = "block",
     ) -> BridgeIterator[Any]:
-        """Stream the run in LangChain's shapes, synchronously.
+        """Stream the run in LangGraph's shapes, synchronously.
 
-        One mode gives bare chunks; a list (or tuple) gives ``(mode, chunk)``;
-        ``subgraphs=True`` adds the namespace; ``version="v2"`` gives
-        ``{"type", "ns", "data"}`` dicts. Breaking out of the loop cancels the run.
+        One mode gives bare chunks (``"updates"`` by default); a list (or tuple) gives
+        ``(mode, chunk)``; ``subgraphs=True`` adds the namespace; ``version="v2"`` gives
+        ``{"type", "ns", "data"}`` dicts (``values`` ones also carry ``interrupts`` and,
+        for a pydantic or dataclass state, an instance as ``data``). Breaking out of the
+        loop cancels the run.
 
         Raises:
             ValueError: an unknown stream mode or version (raised at once, not at the first
                 ``next``).
         """
-        face = Face(stream_mode, subgraphs=subgraphs, version=version)
+        face = self._face(stream_mode, subgraphs, version)
         check_bridge_args(maxsize, overflow)
-        events = self._observable(input, config, face.modes)
+        events = self._observable(input, config, face.modes, context)
         return iterate(events, maxsize, overflow, face.accept())
 
     def astream(
@@ -113,6 +113,7 @@ class CompiledStateGraph:
         input: Any,
         config: Config | None = None,
         *,
+        context: Any = None,
         stream_mode: StreamMode | Sequence[StreamMode] | None = None,
         subgraphs: bool = False,
         version: str = "v1",
@@ -120,74 +121,97 @@ class CompiledStateGraph:
         overflow: Overflow = "block",
     ) -> BridgeAsyncIterator[Any]:
         """The async face of :meth:`stream`: the same items, from an async iterator."""
-        face = Face(stream_mode, subgraphs=subgraphs, version=version)
+        face = self._face(stream_mode, subgraphs, version)
         check_bridge_args(maxsize, overflow)
-        events = self._observable(input, config, face.modes)
+        events = self._observable(input, config, face.modes, context)
         return BridgeAsyncIterator(events, maxsize, overflow, face.accept())
 
-    def invoke(self, input: Any, config: Config | None = None) -> dict[str, Any]:
-        """Run to the end and return the final state."""
-        final: dict[str, Any] = {}
-        for state in self.stream(input, config, stream_mode="values"):
-            final = state
-        return final
+    def invoke(
+        self,
+        input: Any,
+        config: Config | None = None,
+        *,
+        context: Any = None,
+        stream_mode: StreamMode = "values",
+        version: str = "v1",
+    ) -> Any:
+        """Run to the end; return the final output, as LangGraph's ``invoke``.
 
-    async def ainvoke(self, input: Any, config: Config | None = None) -> dict[str, Any]:
-        """Run to the end and return the final state, asynchronously."""
-        final: dict[str, Any] = {}
-        async for state in self.astream(input, config, stream_mode="values"):
-            final = state
-        return final
+        With ``stream_mode="values"`` (the default): the output-schema keys of the final
+        state (``None`` if nothing was ever written), or with ``version="v2"`` a
+        :class:`GraphOutput` whose ``value`` is an instance for a model output schema.
+        With another mode: the list of that mode's chunks, as ``stream()`` yields them.
+        """
+        chunks = self.stream(
+            input, config, context=context, stream_mode=stream_mode, version=version
+        )
+        return self._output(list(chunks), stream_mode, version)
+
+    async def ainvoke(
+        self,
+        input: Any,
+        config: Config | None = None,
+        *,
+        context: Any = None,
+        stream_mode: StreamMode = "values",
+        version: str = "v1",
+    ) -> Any:
+        """The async face of :meth:`invoke`."""
+        chunks = self.astream(
+            input, config, context=context, stream_mode=stream_mode, version=version
+        )
+        return self._output([chunk async for chunk in chunks], stream_mode, version)
 
     # -- engine ------------------------------------------------------------------------
 
+    def _face(
+        self, stream_mode: StreamMode | Sequence[StreamMode] | None, subgraphs: bool, version: str
+    ) -> Face:
+        return Face(
+            stream_mode,
+            subgraphs=subgraphs,
+            version=version,
+            default=self.stream_mode,
+            values_mapper=self._output_model,
+        )
+
+    def _output(self, chunks: list[Any], stream_mode: StreamMode, version: str) -> Any:
+        if stream_mode != "values":
+            return chunks
+        output = self.builder.output
+        if version == "v2":
+            value = chunks[-1]["data"] if chunks else None
+            if isinstance(value, Mapping):
+                value = output.select(value)
+            return GraphOutput(value)
+        return output.select(chunks[-1]) if chunks else None
+
     def _observable(
-        self, input: Any, config: Config | None, modes: frozenset[StreamMode]
+        self, input: Any, config: Config | None, modes: frozenset[StreamMode], context: Any
     ) -> Observable[Event]:
         def subscribe(
             observer: abc.ObserverBase[Any], scheduler: abc.SchedulerBase | None = None
         ) -> abc.DisposableBase:
             flow = flow_of(scheduler)
             loop = loop_of(scheduler)
+            run = drive(self, input, config, modes, observer, flow, context)
             if loop is None:
-                asyncio.run(drive(self, input, config, modes, observer, flow))
+                asyncio.run(run)
                 return Disposable()
-            job = start_job(loop, drive(self, input, config, modes, observer, flow))
+            job = start_job(loop, run)
             track(flow.tasks, job)
             return Disposable(partial(stop_run, job, flow))
 
         return Observable(subscribe)
 
     async def route(
-        self,
-        sources: list[tuple[str, list[Mapping[str, Any]]]],
-        state: dict[str, Any],
-        joined: dict[int, set[str]],
+        self, sources: Sequence[Source], state: Mapping[str, Any], joined: dict[int, set[str]]
     ) -> list[Pending]:
-        """The tasks of the next superstep, after ``sources`` (node, writes) have run."""
-        pulls: dict[str, list[str]] = {}
-        pushes: list[Pending] = []
-        for node, _writes in sources:
-            for dst in self._edges.get(node, ()):
-                if dst != END:
-                    pulls.setdefault(dst, []).append(f"branch:to:{dst}")
-            for index in self._joins.get(node, ()):
-                srcs, dst = self.builder.joins[index]
-                arrived = joined.setdefault(index, set())
-                arrived.add(node)
-                if arrived.issuperset(srcs):
-                    joined[index] = set()
-                    pulls.setdefault(dst, []).append(f"join:{'+'.join(srcs)}:{dst}")
-            for branch in self._branches.get(node, ()):
-                result = await resolve_branch(branch.path, self.builder.spec.view(state))
-                for dest in branch.destinations(result, self.builder.nodes):
-                    if isinstance(dest, Send):
-                        path = ("__pregel_push", len(pushes), False)
-                        pushes.append(Pending(dest.node, ("__pregel_push",), path, True, dest.arg))
-                    elif dest != END:
-                        pulls.setdefault(dest, []).append(f"branch:to:{dest}")
-        tasks = [
-            Pending(node, tuple(dict.fromkeys(triggers)), ("__pregel_pull", node))
-            for node, triggers in pulls.items()
-        ]
-        return tasks + pushes
+        """The tasks of the next superstep, after ``sources`` ran (none: the start)."""
+        return await route(self.plan, sources, state, joined, self._read)
+
+    def _read(self, node: str, state: Mapping[str, Any]) -> Any:
+        """What a conditional edge after ``node`` receives: the state as ``node`` reads it."""
+        spec = self.plan.nodes.get(node) if node != START else None
+        schema = spec.reads if spec is not None and spec.reads is not None else None
+        return (schema or self.builder.spec.state).read(state)

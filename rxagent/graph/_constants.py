@@ -45,5 +45,6 @@ class InvalidUpdateError(GraphError, ValueError):
     single-value key in the same superstep."""
 
 
-class NodeOutputError(GraphError, TypeError):
-    """A node returned something that is not an update."""
+class NodeOutputError(InvalidUpdateError, TypeError):
+    """A node returned something that is not an update (LangGraph raises
+    ``InvalidUpdateError`` with "Expected dict, got ..."; this is one, and a ``TypeError``)."""

@@ -16,7 +16,7 @@ import threading
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from reactivex import Observable, abc
 from reactivex.disposable import Disposable
@@ -25,13 +25,14 @@ from reactivex.scheduler.eventloop import AsyncIOScheduler
 from rxagent._context import current_run, current_writer
 from rxagent._flow import Flow
 from rxagent._threads import run_in_thread
+from rxagent.graph._callbacks import bind_callbacks, node_config
+from rxagent.graph._command import Command
 from rxagent.graph._constants import NodeOutputError
+from rxagent.graph._context import Runtime
 from rxagent.graph._run import current_task
-from rxagent.graph._state import StateSpec
+from rxagent.graph._state import Schema, StateSpec, update_of
 from rxagent.graph._task import Task
-
-if TYPE_CHECKING:
-    pass
+from rxagent.messages import BaseMessage
 
 Kind = Literal["sync", "async", "gen", "asyncgen", "graph"]
 Emit = Callable[[Any], None]
@@ -45,8 +46,13 @@ class NodeSpec:
     name: str
     fn: Any
     kind: Kind
+    reads: Schema | None = None
+    """The schema the node reads the state through (``None``: the state as is)."""
+    ends: tuple[str, ...] = ()
+    """Where a ``Command`` it returns may go, as its annotation or ``destinations`` say."""
     wants_writer: bool = False
     wants_config: bool = False
+    wants_runtime: bool = False
     metadata: Mapping[str, Any] = field(default_factory=dict)
     tags: tuple[str, ...] = ()
     parent: StateSpec | None = None
@@ -54,13 +60,18 @@ class NodeSpec:
 
 
 def node_spec(
-    name: str, fn: Any, metadata: Mapping[str, Any] | None, tags: tuple[str, ...]
+    name: str,
+    fn: Any,
+    metadata: Mapping[str, Any] | None,
+    tags: tuple[str, ...],
+    reads: Schema | None = None,
+    ends: tuple[str, ...] = (),
 ) -> NodeSpec:
     """Inspect ``fn`` once, when the node is added."""
     from rxagent.graph._compiled import CompiledStateGraph
 
     if isinstance(fn, CompiledStateGraph):
-        return NodeSpec(name, fn, "graph", metadata=dict(metadata or {}), tags=tags)
+        return NodeSpec(name, fn, "graph", reads, ends, metadata=dict(metadata or {}), tags=tags)
     if not callable(fn):
         raise TypeError(f"Node {name!r} must be a callable or a compiled graph, got {fn!r}")
     target = fn if inspect.isroutine(fn) else getattr(fn, "__call__", fn)  # noqa: B004
@@ -81,8 +92,11 @@ def node_spec(
         name,
         fn,
         kind,
+        reads,
+        ends,
         wants_writer="writer" in params,
         wants_config="config" in params,
+        wants_runtime="runtime" in params,
         metadata=dict(metadata or {}),
         tags=tags,
     )
@@ -163,6 +177,7 @@ async def _execute(spec: NodeSpec, task: Task, observer: abc.ObserverBase[Any]) 
     current_task.set(task)
     current_run.set(task.run)
     current_writer.set(task.writer())
+    bind_callbacks(spec, task)
     try:
         await _run(spec, task, observer.on_next)
     except asyncio.CancelledError:
@@ -197,32 +212,35 @@ def _arguments(spec: NodeSpec, task: Task) -> tuple[tuple[Any, ...], dict[str, A
     kwargs: dict[str, Any] = {}
     if spec.wants_writer:
         kwargs["writer"] = task.writer()
+    if spec.wants_runtime:
+        kwargs["runtime"] = Runtime(context=task.run.context, stream_writer=task.writer())
     if spec.wants_config:
-        run = task.run
-        kwargs["config"] = {
-            "tags": list(run.tags),
-            "metadata": dict(run.metadata),
-            "recursion_limit": run.recursion_limit,
-            "run_id": run.run_id,
-            "configurable": {"checkpoint_ns": task.checkpoint_ns, "task_id": task.task_id},
-        }
+        kwargs["config"] = node_config(task)  # LangGraph's shape: no run_id (see there)
     return (task.input,), kwargs
 
 
 async def _deliver(spec: NodeSpec, result: Any, task: Task, emit: Emit) -> None:
-    if result is None or isinstance(result, Mapping):
+    if result is None or isinstance(result, Mapping | Command):
         if result is not None:
             emit(result)
+    elif isinstance(result, list | tuple) and any(isinstance(i, Command) for i in result):
+        for item in result:
+            emit(item)
     elif isinstance(result, Observable):
         await _drain_observable(result, task, emit)
     elif inspect.isasyncgen(result):
         await _drain_async(result, task, emit)
     elif inspect.isgenerator(result):
         await _drain_in_thread(result, task, emit)
+    elif not isinstance(result, BaseMessage) and (update := update_of(result)) is not None:
+        emit(update)
     else:
+        shown = repr(result)
         raise NodeOutputError(
-            f"Node {spec.name!r} returned {type(result).__name__}; a node returns a dict "
-            f"update such as {{'messages': [...]}}, None, a generator or an Observable"
+            f"Expected dict, got {shown[:80] + '...' if len(shown) > 80 else shown}: node "
+            f"{spec.name!r} returned {type(result).__name__}; a node returns a dict update "
+            f"such as {{'messages': [...]}}, a Command, a state model instance, None, "
+            f"a generator or an Observable"
         )
 
 

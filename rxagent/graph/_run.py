@@ -27,6 +27,7 @@ class Run:
 
     __slots__ = (
         "closed",
+        "context",
         "flow",
         "loop",
         "metadata",
@@ -46,8 +47,10 @@ class Run:
         modes: frozenset[StreamMode],
         flow: Flow,
         config: Mapping[str, Any] | None,
+        context: Any = None,
     ) -> None:
         config = config or {}
+        self.context = context
         self.run_id = str(config.get("run_id") or uuid.uuid4())
         self.observer = observer
         self.modes = modes

@@ -1,42 +1,36 @@
 """The engine: supersteps over a compiled graph, pushing stamped events to one observer.
 
 One engine serves every face: ``observe()`` subscribes to it directly, ``stream()`` and
-``astream()`` through the bridges.
+``astream()`` through the bridges. As in LangGraph, a step's writes are applied in task
+path order (pull tasks by node name, then ``Send`` tasks in the order they were sent),
+whatever order the tasks finished in, and a ``values`` event follows only a step that
+wrote something.
 """
 
 from __future__ import annotations
 
 import asyncio
-import inspect
+import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from pydantic import BaseModel
 from reactivex import abc
 
 from rxagent._fast import trusted
 from rxagent._flow import Flow
 from rxagent._types import Namespace, StreamMode
 from rxagent.events import ValuesEvent
-from rxagent.graph._constants import END, START, GraphRecursionError, Send
+from rxagent.graph._command import Command, ParentCommand
+from rxagent.graph._constants import GraphRecursionError, InvalidUpdateError
 from rxagent.graph._node import node_run
+from rxagent.graph._plan import Pending, path_key
 from rxagent.graph._run import Run
-from rxagent.graph._state import StateSpec
+from rxagent.graph._state import StateSpec, update_of
 from rxagent.graph._task import Task
 
 if TYPE_CHECKING:
     from rxagent.graph._compiled import CompiledStateGraph
-
-
-@dataclass(frozen=True, slots=True)
-class Pending:
-    """A task to run in the next superstep."""
-
-    node: str
-    triggers: tuple[str, ...]
-    path: tuple[Any, ...]
-    push: bool = False
-    arg: Any = None
 
 
 async def drive(
@@ -46,10 +40,11 @@ async def drive(
     modes: frozenset[StreamMode],
     observer: abc.ObserverBase[Any],
     flow: Flow,
+    context: Any = None,
 ) -> None:
     """Run ``graph`` once, pushing its events to ``observer``, then complete or fail it."""
     try:
-        run = Run(observer, modes, flow, config)
+        run = Run(observer, modes, flow, config, context)
     except Exception as error:
         observer.on_error(error)
         return
@@ -57,6 +52,13 @@ async def drive(
         await run_graph(graph, input, run, (), "")
     except asyncio.CancelledError:
         raise
+    except ParentCommand:
+        observer.on_error(
+            InvalidUpdateError(
+                "A node returned Command(graph=Command.PARENT), but graph "
+                f"{graph.name!r} is not a subgraph: it has no parent graph"
+            )
+        )
     except Exception as error:
         observer.on_error(error)
     else:
@@ -70,46 +72,72 @@ async def run_graph(
 ) -> dict[str, Any]:
     """Run ``graph`` from ``input`` to its end, in namespace ``ns``; return the final state."""
     spec = graph.builder.spec
-    if not isinstance(input, Mapping):
-        raise TypeError(
-            f"The input of graph {graph.name!r} must be a dict of state keys such as "
-            f"{{'messages': [...]}}, got {type(input).__name__}"
-        )
-    spec.check("input", input)
-    state = spec.apply({}, [input])
-    _emit_values(run, ns, 0, state)
+    state, wrote = spec.apply(spec.initial(), [input_update(graph, input)])
+    if wrote:
+        _emit_values(run, ns, 0, state)
     joined: dict[int, set[str]] = {}
-    pending = await graph.route([(START, [])], state, joined)
+    pending = await graph.route([], state, joined)
     step = 0
     while pending:
         step += 1
         if step > run.recursion_limit:
             raise GraphRecursionError(
                 f"Recursion limit of {run.recursion_limit} reached without hitting a stop "
-                f"condition in graph {graph.name!r}; raise it with "
-                f"config={{'recursion_limit': n}} or check the graph's exit condition"
+                f"condition in graph {graph.name!r}. You can increase the limit by setting "
+                f"the `recursion_limit` config key, or check the graph's exit condition"
             )
-        view = spec.view(state)
-        tasks = [_task(graph, run, ns, parent_ns, step, item, view) for item in pending]
+        tasks = [_task(graph, run, ns, parent_ns, step, item, state) for item in pending]
         for task in tasks:
             task.started()
         await _run_step(graph, tasks)
-        writes = [write for task in tasks for write in task.writes]
-        state = spec.apply(state, writes)
-        _emit_values(run, ns, step, state)
-        pending = await graph.route([(t.node, t.writes) for t in tasks], state, joined)
+        tasks.sort(key=lambda task: path_key(task.path))
+        state, wrote = spec.apply(state, [write for task in tasks for write in task.writes])
+        if wrote:
+            _emit_values(run, ns, step, state)
+        pending = await graph.route(tasks, state, joined)
     return state
+
+
+def input_update(graph: CompiledStateGraph, input: Any) -> dict[str, Any]:
+    """The write of a run's input: the keys of the input schema it sets.
+
+    Raises:
+        TypeError: the input is not a dict or an instance of a state model.
+        InvalidUpdateError: the input sets a key that no schema of the graph has.
+    """
+    builder = graph.builder
+    if isinstance(input, BaseModel) or (
+        dataclasses.is_dataclass(input) and not isinstance(input, type)
+    ):
+        input = update_of(input)
+    if not isinstance(input, Mapping):
+        raise TypeError(
+            f"Expected dict, got {type(input).__name__}: the input of graph {graph.name!r} "
+            f"must be a dict of state keys such as {{'messages': [...]}}"
+        )
+    builder.spec.check(None, input)
+    return builder.input.select(input)
 
 
 async def run_subgraph(
     graph: CompiledStateGraph, task: Task, emit: Any, parent: StateSpec | None
 ) -> None:
-    """Run a compiled graph as the node of ``task``: its events live, its state the update."""
+    """Run a compiled graph as the node of ``task``: its events live, its output the update.
+
+    A ``Command(graph=Command.PARENT)`` from one of its nodes becomes this node's command.
+    """
     given = task.input if isinstance(task.input, Mapping) else vars(task.input)
-    inner = graph.builder.spec.project(given)
+    inner = graph.builder.input.select(given)
     ns = (*task.ns, f"{task.node}:{task.task_id}")
-    final = await run_graph(graph, inner, task.run, ns, task.checkpoint_ns)
-    emit(parent.project(final) if parent is not None else final)
+    try:
+        final = await run_graph(graph, inner, task.run, ns, task.checkpoint_ns)
+    except ParentCommand as exc:
+        emit(dataclasses.replace(exc.command, graph=None))
+        return
+    output = graph.builder.output.select(final)
+    if parent is not None and not parent.open:
+        output = {key: value for key, value in output.items() if key in parent.channels}
+    emit(output)
 
 
 def _task(
@@ -119,9 +147,11 @@ def _task(
     parent_ns: str,
     step: int,
     item: Pending,
-    view: Any,
+    state: dict[str, Any],
 ) -> Task:
-    spec = graph.builder.nodes[item.node]
+    spec = graph.plan.nodes[item.node]
+    reads = spec.reads
+    given = item.arg if item.push else reads.read(state) if reads is not None else state
     return Task(
         run,
         ns=ns,
@@ -129,7 +159,7 @@ def _task(
         step=step,
         triggers=item.triggers,
         path=item.path,
-        input=item.arg if item.push else view,
+        input=given,
         parent_ns=parent_ns,
         node_metadata=spec.metadata,
         node_tags=spec.tags,
@@ -162,7 +192,8 @@ def _start(
     check = graph.builder.spec.check
 
     def on_error(error: Exception) -> None:
-        task.failed(error)
+        if not isinstance(error, ParentCommand):
+            task.failed(error)
         if not done.done():
             done.set_exception(error)
 
@@ -177,7 +208,7 @@ def _start(
         if not done.done():
             done.set_result(None)
 
-    source = node_run(graph.builder.nodes[task.node], task)
+    source = node_run(graph.plan.nodes[task.node], task)
     return done, source.subscribe(task.on_signal, on_error, on_completed)
 
 
@@ -206,12 +237,4 @@ def _emit_values(run: Run, ns: Namespace, step: int, state: dict[str, Any]) -> N
     run.observer.on_next(trusted(ValuesEvent, fields))
 
 
-async def resolve_branch(path: Any, state: Any) -> Any:
-    """Call a conditional edge's path function (sync or async) on ``state``."""
-    result = path(state)
-    if inspect.isawaitable(result):
-        result = await result
-    return result
-
-
-__all__ = ("END", "Pending", "Send", "drive", "resolve_branch", "run_graph", "run_subgraph")
+__all__ = ("Command", "drive", "input_update", "run_graph", "run_subgraph")

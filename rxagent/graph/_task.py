@@ -18,8 +18,10 @@ from rxagent.events import (
     ToolEvent,
     UpdateEvent,
 )
-from rxagent.graph._constants import NodeOutputError
+from rxagent.graph._command import Command, ParentCommand
+from rxagent.graph._constants import NodeOutputError, Send
 from rxagent.graph._run import Run
+from rxagent.graph._state import update_of
 from rxagent.messages import AIMessageChunk, BaseMessage
 
 _message_event = maker(MessageEvent)
@@ -27,6 +29,21 @@ _custom_event = maker(CustomEvent)
 _update_event = maker(UpdateEvent)
 _task_event = maker(TaskEvent)
 _tool_event = maker(ToolEvent)
+
+_EXCLUDED_METADATA = frozenset(
+    {
+        "thread_id",
+        "checkpoint_id",
+        "checkpoint_ns",
+        "checkpoint_map",
+        "langgraph_step",
+        "langgraph_node",
+        "langgraph_triggers",
+        "langgraph_path",
+        "langgraph_checkpoint_ns",
+    }
+)
+"""Framework keys LangGraph leaves out of a ``tasks`` start payload's ``metadata``."""
 
 
 class Task:
@@ -39,6 +56,7 @@ class Task:
         "_token_md",
         "_tokens",
         "checkpoint_ns",
+        "gotos",
         "input",
         "node",
         "ns",
@@ -76,6 +94,7 @@ class Task:
         own = f"{node}:{self.task_id}"
         self.checkpoint_ns = f"{parent_ns}|{own}" if parent_ns else own
         self.writes: list[Mapping[str, Any]] = []
+        self.gotos: list[str | Send] = []
         self.seen = run.seen.setdefault(ns, set())
         _collect_ids(input, self.seen)
         self._last_id: str | None = None
@@ -116,11 +135,28 @@ class Task:
             self.message(item)
         elif isinstance(item, EventBase):
             self.run.observer.on_next(item)  # an event of a subgraph: already stamped
+        elif isinstance(item, Command):
+            self.command(item)
+        elif item is not None and (update := update_of(item)) is not None:
+            self.writes.append(update)
         elif item is not None:
             raise NodeOutputError(
                 f"Node {self.node!r} emitted {type(item).__name__}; a node emits "
                 f"AIMessageChunk tokens, messages, or dict updates such as {{'messages': [...]}}"
             )
+
+    def command(self, command: Command[Any]) -> None:
+        """Take a node's ``Command``: its update is a write, its ``goto`` routes.
+
+        Raises:
+            ParentCommand: the command is for the parent graph.
+        """
+        if command.graph == Command.PARENT:
+            raise ParentCommand(command)
+        update = command.update_dict()
+        if update is not None:
+            self.writes.append(update)
+        self.gotos.extend(command.destinations())
 
     def token(self, chunk: AIMessageChunk) -> None:
         """Emit one LLM token in ``messages`` mode."""
@@ -193,6 +229,9 @@ class Task:
             "input": self.input,
             "triggers": self.triggers,
         }
+        metadata = {k: v for k, v in self._node_md.items() if k not in _EXCLUDED_METADATA}
+        if metadata:
+            data["metadata"] = metadata
         run.seq += 1
         run.observer.on_next(
             _task_event({**self._base, "mode": "tasks", "seq": run.seq, "data": data})
@@ -207,7 +246,7 @@ class Task:
                 for value in write.values():
                     self._emit_messages(value)
         if "updates" in modes:
-            writes = self.writes
+            writes = [write for write in self.writes if write]
             update: Any = None if not writes else writes[0] if len(writes) == 1 else list(writes)
             run.seq += 1
             data = {self.node: update}
@@ -231,8 +270,8 @@ class Task:
             "id": self.task_id,
             "name": self.node,
             "error": error,
-            "interrupts": [],
             "result": result,
+            "interrupts": [],
         }
         run.seq += 1
         run.observer.on_next(
@@ -277,6 +316,8 @@ class _Writer:
 
 def _collect_ids(value: Any, seen: set[str]) -> None:
     """Add the ids of the messages in a node's input to ``seen`` (LangGraph's dedupe)."""
+    if not isinstance(value, Mapping | list | BaseMessage) and hasattr(value, "__dict__"):
+        value = vars(value)  # a pydantic or dataclass state
     if isinstance(value, Mapping):
         for item in value.values():
             if isinstance(item, list):
