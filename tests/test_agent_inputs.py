@@ -66,12 +66,18 @@ _RUNS: dict[str, Callable[[CompiledStateGraph, Any], object]] = {
 
 
 @pytest.mark.parametrize("run", _RUNS.values(), ids=list(_RUNS))
-def test_input_without_messages_names_the_key(
+def test_input_without_messages_says_messages_are_required(
     run: Callable[[CompiledStateGraph, Any], object],
 ) -> None:
-    agent = _agent("hi")
+    # LangChain's create_agent would call the model with an empty conversation, which
+    # providers reject; rxagent says what is missing instead (a listed deliberate difference)
     with pytest.raises(ValueError, match="needs the key 'messages'"):
-        run(agent, {})
+        run(_agent("hi"), {})
+
+
+def test_a_system_prompt_alone_is_a_conversation() -> None:
+    agent = create_agent(ScriptedModel(["hi"]), system_prompt="Greet the user.")
+    assert [m.text for m in agent.invoke({})["messages"]] == ["hi"]
 
 
 def test_openai_history_is_agent_input() -> None:

@@ -64,16 +64,25 @@ def _failing_tool_agent(**kwargs: Any) -> Any:
     return create_agent(model, [flaky], **kwargs)
 
 
-def test_failing_tool_becomes_an_error_tool_message() -> None:
-    items = list(
-        _failing_tool_agent().stream(SEED_INPUT, stream_mode=["updates", "custom", "tools"])
-    )
+def test_failing_tool_ends_the_run_after_its_events_by_default() -> None:
+    items: list[Any] = []
+    stream = _failing_tool_agent().stream(SEED_INPUT, stream_mode=["updates", "custom", "tools"])
+    with pytest.raises(ConnectionError, match="upstream down"):
+        items.extend(stream)
+    assert ("custom", {"before": 1}) in items
+    assert [c["event"] for m, c in items if m == "tools"] == ["tool-started", "tool-error"]
+    assert [next(iter(c)) for m, c in items if m == "updates"] == ["model"]
+
+
+def test_failing_tool_becomes_an_error_tool_message_when_handled() -> None:
+    agent = _failing_tool_agent(handle_tool_errors=True)
+    items = list(agent.stream(SEED_INPUT, stream_mode=["updates", "custom", "tools"]))
     assert ("custom", {"before": 1}) in items
     tool_update = next(c for m, c in items if m == "updates" and "tools" in c)
     message = tool_update["tools"]["messages"][0]
     assert isinstance(message, ToolMessage)
     assert message.status == "error"
-    assert "upstream down" in message.text
+    assert message.text == "Error: ConnectionError('upstream down')\n Please fix your mistakes."
     assert [c["event"] for m, c in items if m == "tools"] == ["tool-started", "tool-error"]
     final = [c for m, c in items if m == "updates"][-1]
     assert final["model"]["messages"][0].text == "Sorry, the tool failed."
@@ -101,7 +110,7 @@ def test_unknown_tool_is_reported_to_the_model() -> None:
     error = state["messages"][2]
     assert isinstance(error, ToolMessage)
     assert error.status == "error"
-    assert "nope is not a valid tool, try one of [real]" in error.text
+    assert error.text == "Error: nope is not a valid tool, try one of [real]."
 
 
 def test_invalid_message_dict_names_the_field() -> None:

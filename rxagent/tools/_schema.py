@@ -3,7 +3,7 @@
 The schema is a pydantic model built with ``pydantic.create_model``: one field per parameter,
 typed by its annotation, with its default, described by a ``Field(description=...)``, an
 ``Annotated[T, "doc"]`` string or the docstring's ``Args:`` section (in that order). The
-parameters that the runtime injects (``INJECTED_PARAMS``) are not part of it.
+parameters that the runtime injects (see ``rxagent.tools._injected``) are not part of it.
 """
 
 from __future__ import annotations
@@ -18,10 +18,14 @@ from typing import Annotated, Any, Final, get_args, get_origin
 from pydantic import BaseModel, ConfigDict, Field, create_model
 from pydantic.fields import FieldInfo
 
-INJECTED_PARAMS: Final[frozenset[str]] = frozenset({"tool_call_id", "writer"})
-"""Parameters filled by the runtime at call time, never by the model.
+from rxagent.tools._injected import NAMED_INJECTIONS, find_injections
+
+INJECTED_PARAMS: Final[frozenset[str]] = NAMED_INJECTIONS
+"""Parameters filled by the runtime at call time because of their name, never by the model.
 
 ``writer`` receives ``get_stream_writer()``; ``tool_call_id`` receives the id of the call.
+Parameters annotated ``ToolRuntime``, ``InjectedState`` or ``InjectedToolCallId`` are
+injected too.
 """
 
 _CONFIG: Final = ConfigDict(arbitrary_types_allowed=True, protected_namespaces=())
@@ -115,6 +119,7 @@ def create_args_schema(func: Callable[..., Any], model_name: str) -> type[BaseMo
     except NameError as exc:
         raise ValueError(f"cannot resolve an annotation of {_qualname(func)}: {exc}") from exc
     doc_args = docstring_args(func)
+    injected = find_injections(func)
     fields: dict[str, Any] = {}
     for param in signature.parameters.values():
         if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
@@ -122,7 +127,7 @@ def create_args_schema(func: Callable[..., Any], model_name: str) -> type[BaseMo
                 f"tool function {_qualname(func)} takes *{param.name} or **{param.name}: "
                 "declare every argument by name so that it can be described to the model"
             )
-        if param.name in INJECTED_PARAMS:
+        if param.name in injected:
             continue
         annotation = Any if param.annotation is param.empty else param.annotation
         default = ... if param.default is param.empty else param.default

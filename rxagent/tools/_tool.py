@@ -12,13 +12,20 @@ from pydantic import BaseModel, ValidationError
 
 from rxagent._context import get_stream_writer
 from rxagent._threads import run_in_thread
-from rxagent.tools._schema import INJECTED_PARAMS, create_args_schema, describe, strip_titles
+from rxagent.tools._injected import ToolRuntime, find_injections
+from rxagent.tools._schema import create_args_schema, describe, strip_titles
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 _NAME: Final = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 """What OpenAI and Anthropic accept as a function name."""
+_INVOCATION_ERROR: Final = (
+    "Error invoking tool '{tool_name}' with kwargs {tool_kwargs} with error:\n"
+    " {error}\n"
+    " Please fix the error and try again."
+)
+"""LangChain v1's ``TOOL_INVOCATION_ERROR_TEMPLATE``."""
 
 
 class ToolSchema(TypedDict):
@@ -35,15 +42,33 @@ class ToolSchema(TypedDict):
 class ToolInvocationError(ValueError):
     """The arguments of a tool call do not match the tool's schema.
 
+    Its text is LangChain v1's ``ToolNode`` text for invalid arguments, which is what the
+    model reads in the error ``ToolMessage``.
+
     Attributes:
         tool_name: the tool that was called.
-        details: pydantic's error text, which names every invalid field.
+        details: one ``field: problem`` line per invalid field (pydantic's messages).
+        tool_kwargs: the arguments as the model gave them.
+        source: pydantic's ``ValidationError``, when validation raised one.
+        message: the whole text, as ``str(error)``.
     """
 
-    def __init__(self, tool_name: str, details: str) -> None:
-        super().__init__(f"invalid arguments for tool {tool_name!r}: {details}")
+    def __init__(
+        self,
+        tool_name: str,
+        details: str,
+        *,
+        tool_kwargs: Any = None,
+        source: ValidationError | None = None,
+    ) -> None:
+        self.message = _INVOCATION_ERROR.format(
+            tool_name=tool_name, tool_kwargs=tool_kwargs, error=details
+        )
+        super().__init__(self.message)
         self.tool_name = tool_name
         self.details = details
+        self.tool_kwargs = tool_kwargs
+        self.source = source
 
 
 class Tool(Generic[P, R]):
@@ -51,7 +76,8 @@ class Tool(Generic[P, R]):
 
     Build it with ``@tool`` or ``as_tool``. Calling the ``Tool`` calls the function directly;
     ``invoke`` / ``ainvoke`` validate the model's arguments first and fill the injected
-    parameters (``writer``, ``tool_call_id``).
+    parameters (``writer``, ``tool_call_id``, ``runtime: ToolRuntime``, ``InjectedState``,
+    ``InjectedToolCallId``).
 
     Example:
         >>> @tool
@@ -90,7 +116,9 @@ class Tool(Generic[P, R]):
         self.is_async: bool = _is_async(func)
         self.args_schema: type[BaseModel] = create_args_schema(func, name)
         params = inspect.signature(func).parameters
-        self.injected: frozenset[str] = INJECTED_PARAMS & params.keys()
+        self.injections = find_injections(func)
+        """How each injected parameter is filled, by parameter name."""
+        self.injected: frozenset[str] = frozenset(self.injections)
         """The injected parameters the function takes."""
         self._positional = tuple(n for n, p in params.items() if p.kind is p.POSITIONAL_ONLY)
 
@@ -120,14 +148,21 @@ class Tool(Generic[P, R]):
         return self.tool_call_schema()
 
     def invoke(
-        self, args: Mapping[str, Any] | str | None = None, *, tool_call_id: str | None = None
+        self,
+        args: Mapping[str, Any] | str | None = None,
+        *,
+        tool_call_id: str | None = None,
+        runtime: ToolRuntime | None = None,
     ) -> Any:
         """Validate ``args`` and call the sync function.
 
         Args:
             args: the arguments from the model: a mapping, a JSON object string, or for a tool
                 with one parameter that parameter's value as a string.
-            tool_call_id: the id of the call, passed to a ``tool_call_id`` parameter.
+            tool_call_id: the id of the call, for a ``tool_call_id`` or ``InjectedToolCallId``
+                parameter.
+            runtime: what ``ToolRuntime`` and ``InjectedState`` parameters receive; the tool
+                node passes it. Without it they get a runtime with an empty state.
 
         Raises:
             TypeError: the tool is async; use ``ainvoke``.
@@ -135,10 +170,14 @@ class Tool(Generic[P, R]):
         """
         if self.is_async:
             raise TypeError(f"tool {self.name!r} is async: use `await tool.ainvoke(...)`")
-        return self._call(self._validate(args), tool_call_id)
+        return self._call(self._validate(args), tool_call_id, runtime)
 
     async def ainvoke(
-        self, args: Mapping[str, Any] | str | None = None, *, tool_call_id: str | None = None
+        self,
+        args: Mapping[str, Any] | str | None = None,
+        *,
+        tool_call_id: str | None = None,
+        runtime: ToolRuntime | None = None,
     ) -> Any:
         """Validate ``args`` and call the function; a sync one runs in a worker thread.
 
@@ -148,8 +187,8 @@ class Tool(Generic[P, R]):
         """
         kwargs = self._validate(args)
         if self.is_async:
-            return await self._call(kwargs, tool_call_id)
-        return await run_in_thread(self._call, kwargs, tool_call_id)
+            return await self._call(kwargs, tool_call_id, runtime)
+        return await run_in_thread(self._call, kwargs, tool_call_id, runtime)
 
     def _validate(self, args: Mapping[str, Any] | str | None) -> dict[str, Any]:
         """The validated keyword arguments of the call, injected ones not included."""
@@ -161,17 +200,57 @@ class Tool(Generic[P, R]):
         try:
             validated = self.args_schema.model_validate(args)
         except ValidationError as exc:
-            raise ToolInvocationError(self.name, str(exc)) from exc
+            raise invalid_arguments(self.name, args, exc) from exc
         return dict(validated)
 
-    def _call(self, kwargs: dict[str, Any], tool_call_id: str | None) -> Any:
-        if "writer" in self.injected:
-            kwargs["writer"] = get_stream_writer()
-        if "tool_call_id" in self.injected:
-            kwargs["tool_call_id"] = tool_call_id
+    def _call(
+        self,
+        kwargs: dict[str, Any],
+        tool_call_id: str | None,
+        runtime: ToolRuntime | None,
+    ) -> Any:
+        if self.injections:
+            if runtime is None:
+                runtime = ToolRuntime({}, None, {}, get_stream_writer(), tool_call_id)
+            kwargs.update(_injected_values(self, runtime, tool_call_id))
         positional = [kwargs.pop(name) for name in self._positional]
         func: Callable[..., Any] = self.func
         return func(*positional, **kwargs)
+
+
+def invalid_arguments(name: str, args: Any, exc: ValidationError) -> ToolInvocationError:
+    """The ``ToolInvocationError`` for pydantic's ``exc``: one ``field: problem`` line each."""
+    details = "\n".join(
+        f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}" for error in exc.errors()
+    )
+    return ToolInvocationError(name, details, tool_kwargs=args, source=exc)
+
+
+def _injected_values(
+    tool: Tool[..., Any], runtime: ToolRuntime, tool_call_id: str | None
+) -> dict[str, Any]:
+    """The values of the injected parameters of ``tool`` for one call."""
+    values: dict[str, Any] = {}
+    for name, injection in tool.injections.items():
+        kind, key = injection.kind, injection.key
+        if kind == "writer":
+            values[name] = runtime.stream_writer
+        elif kind == "tool_call_id":
+            values[name] = tool_call_id
+        elif kind == "runtime":
+            values[name] = runtime
+        elif key is None:
+            values[name] = runtime.state
+        elif _has(runtime.state, key):
+            state = runtime.state
+            values[name] = state[key] if isinstance(state, Mapping) else getattr(state, key)
+        elif not injection.optional:
+            raise KeyError(key)  # as LangChain's ToolNode: the state lacks the key
+    return values
+
+
+def _has(state: Any, key: str) -> bool:
+    return key in state if isinstance(state, Mapping) else hasattr(state, key)
 
 
 def _json_object(tool: Tool[..., Any], text: str) -> Any:
@@ -183,6 +262,7 @@ def _json_object(tool: Tool[..., Any], text: str) -> Any:
             tool.name,
             f"a string argument must be a JSON object for a tool with "
             f"{len(tool.args_schema.model_fields)} parameters, got {text!r}",
+            tool_kwargs=text,
         ) from None
 
 
@@ -277,10 +357,11 @@ def tool(
     return decorate
 
 
-def as_tool(obj: Tool[..., Any] | Callable[..., Any]) -> Tool[..., Any]:
+def as_tool(obj: object) -> Tool[..., Any]:
     """Return ``obj`` if it is a ``Tool``, else a ``Tool`` made from the callable.
 
-    This is how ``create_agent(tools=[...])`` accepts tools and plain functions alike.
+    This is how ``create_agent(tools=[...])`` and ``ToolNode`` accept tools, plain functions
+    and LangChain tools (``BaseTool``, wrapped in a ``LangChainTool``) alike.
 
     Raises:
         TypeError: ``obj`` is not callable.
@@ -295,6 +376,10 @@ def as_tool(obj: Tool[..., Any] | Callable[..., Any]) -> Tool[..., Any]:
     """
     if isinstance(obj, Tool):
         return obj
+    from rxagent.tools._langchain_tool import LangChainTool, is_langchain_tool
+
+    if is_langchain_tool(obj):
+        return LangChainTool(obj)
     if not callable(obj):
         raise TypeError(f"expected a Tool or a function, got {type(obj).__name__}")
     return Tool(obj)

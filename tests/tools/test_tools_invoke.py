@@ -179,7 +179,7 @@ def test_as_tool_errors() -> None:
     with pytest.raises(ValueError, match="undocumented"):
         as_tool(undocumented)
     with pytest.raises(TypeError, match="int"):
-        as_tool(42)  # type: ignore[arg-type]
+        as_tool(42)
 
 
 async def test_async_callable_object_is_async() -> None:
