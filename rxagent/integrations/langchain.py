@@ -11,8 +11,8 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
-from typing import Any
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from typing import Any, TypeAlias
 
 from rxagent.messages import (
     AIMessage,
@@ -24,7 +24,10 @@ from rxagent.messages import (
     text_chunk,
 )
 
-__all__ = ("LangChainModel", "from_langchain", "to_langchain")
+__all__ = ("LangChainModel", "from_langchain", "to_langchain", "to_langchain_messages")
+
+ModelInput: TypeAlias = str | Sequence[Any]
+"""What LangChain's chat models take: a string, or a list of message-likes."""
 
 _SIMPLE = {"human": HumanMessage, "system": SystemMessage, "tool": ToolMessage}
 _COMMON = ("content", "additional_kwargs", "response_metadata", "name", "id")
@@ -32,20 +35,31 @@ _AI_FIELDS = ("tool_calls", "invalid_tool_calls", "usage_metadata")
 
 
 class LangChainModel:
-    """Any LangChain ``BaseChatModel`` as an rxagent chat model.
+    """Any LangChain ``BaseChatModel`` as an rxagent chat model, called LangChain's way.
 
-    ``astream`` converts the conversation to langchain-core messages, binds the tools
-    (``bind_tools``, when tools are given and the model supports it) and converts each
-    streamed ``langchain_core.messages.AIMessageChunk`` back to rxagent's, keeping
-    ``content``, ``id``, ``tool_call_chunks``, ``usage_metadata``, ``response_metadata``
-    and ``chunk_position``. Text-only chunks take a no-validation fast path.
+    ``invoke`` / ``ainvoke`` / ``stream`` / ``astream`` take what LangChain's take (a string,
+    or a list of rxagent or langchain-core messages, dicts, ``(role, content)`` tuples and
+    strings), convert rxagent messages to langchain-core's, bind the tools (``bind_tools``,
+    when ``tools`` are given and the model supports it) and return rxagent messages: each
+    streamed ``langchain_core.messages.AIMessageChunk`` becomes rxagent's, keeping
+    ``content``, ``id``, ``tool_call_chunks``, ``usage_metadata``, ``response_metadata`` and
+    ``chunk_position``. Text-only chunks take a no-validation fast path.
+
+    ``config`` (callbacks, tags, metadata, ``run_name``...) goes to the LangChain model as
+    given; without one, LangChain takes the node task's, so LangChain callback handlers see
+    the chat-model run with the node's tags and metadata, as under LangGraph. Inside a
+    function node of a run streaming ``messages``, the tokens stream through that config's
+    handler, with LangChain's ``ls_*`` metadata (see ``rxagent.graph._callbacks``); a model
+    or call tagged ``nostream`` is not streamed.
 
     Args:
-        chat_model: a LangChain chat model (anything with ``astream(messages)``).
+        chat_model: a LangChain chat model (anything with LangChain's ``astream``).
 
     Example:
         >>> from langchain_core.language_models import GenericFakeChatModel
-        >>> model = LangChainModel(GenericFakeChatModel(messages=iter(["hi"])))
+        >>> model = LangChainModel(GenericFakeChatModel(messages=iter(["hi there"])))
+        >>> model.invoke([{"role": "user", "content": "hello"}]).text
+        'hi there'
     """
 
     def __init__(self, chat_model: Any) -> None:
@@ -56,15 +70,75 @@ class LangChainModel:
         return f"LangChainModel({self.chat_model!r})"
 
     async def astream(
-        self, messages: Sequence[BaseMessage], *, tools: Sequence[Any] | None = None
+        self,
+        input: ModelInput,
+        config: Mapping[str, Any] | None = None,
+        *,
+        tools: Sequence[Any] | None = None,
+        **kwargs: Any,
     ) -> AsyncIterator[AIMessageChunk]:
-        """Stream the reply to ``messages`` as rxagent ``AIMessageChunk``\\s."""
+        """Stream the reply to ``input`` as rxagent ``AIMessageChunk``\\s."""
+        model = self._bound(tools)
+        async for chunk in model.astream(_to_input(input), **_call(config, kwargs)):
+            yield _chunk_from_langchain(chunk)
+
+    def stream(
+        self,
+        input: ModelInput,
+        config: Mapping[str, Any] | None = None,
+        *,
+        tools: Sequence[Any] | None = None,
+        **kwargs: Any,
+    ) -> Iterator[AIMessageChunk]:
+        """Stream the reply to ``input`` synchronously."""
+        model = self._bound(tools)
+        for chunk in model.stream(_to_input(input), **_call(config, kwargs)):
+            yield _chunk_from_langchain(chunk)
+
+    def invoke(
+        self,
+        input: ModelInput,
+        config: Mapping[str, Any] | None = None,
+        *,
+        tools: Sequence[Any] | None = None,
+        **kwargs: Any,
+    ) -> AIMessage:
+        """Return the reply to ``input`` as one rxagent ``AIMessage``."""
+        model = self._bound(tools)
+        return _reply(model.invoke(_to_input(input), **_call(config, kwargs)))
+
+    async def ainvoke(
+        self,
+        input: ModelInput,
+        config: Mapping[str, Any] | None = None,
+        *,
+        tools: Sequence[Any] | None = None,
+        **kwargs: Any,
+    ) -> AIMessage:
+        """Return the reply to ``input`` as one rxagent ``AIMessage``, asynchronously."""
+        model = self._bound(tools)
+        return _reply(await model.ainvoke(_to_input(input), **_call(config, kwargs)))
+
+    def _bound(self, tools: Sequence[Any] | None) -> Any:
         model = self.chat_model
         if tools and hasattr(model, "bind_tools"):
             model = model.bind_tools([_tool_spec(item) for item in tools])
-        converted = [to_langchain(message) for message in messages]
-        async for chunk in model.astream(converted):
-            yield _chunk_from_langchain(chunk)
+        return model
+
+
+def to_langchain_messages(input: ModelInput) -> Any:
+    """LangChain model input from rxagent's: rxagent messages become langchain-core's.
+
+    A string and anything LangChain converts itself (its messages, dicts, tuples) pass
+    through, so this is what a node hands a plain LangChain chat model when its state holds
+    rxagent messages: ``llm.invoke(to_langchain_messages(state["messages"]))``.
+
+    Example:
+        >>> from rxagent.messages import HumanMessage
+        >>> [type(m).__name__ for m in to_langchain_messages([HumanMessage("hi"), "ok"])]
+        ['HumanMessage', 'str']
+    """
+    return _to_input(input)
 
 
 def to_langchain(message: BaseMessage) -> Any:
@@ -142,6 +216,24 @@ def _chunk_from_langchain(chunk: Any) -> AIMessageChunk:
         additional_kwargs=dict(chunk.additional_kwargs),
         chunk_position=position,
     )
+
+
+def _to_input(input: ModelInput) -> Any:
+    if isinstance(input, str):
+        return input
+    return [to_langchain(item) if isinstance(item, BaseMessage) else item for item in input]
+
+
+def _call(config: Mapping[str, Any] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The keyword arguments of a call: ``config`` only when given (duck-typed models)."""
+    return kwargs if config is None else {"config": dict(config), **kwargs}
+
+
+def _reply(message: Any) -> AIMessage:
+    reply = from_langchain(message)
+    if not isinstance(reply, AIMessage):
+        raise TypeError(f"the chat model replied with {type(reply).__name__}, not an AIMessage")
+    return reply
 
 
 def _tool_call_chunk(piece: Any) -> dict[str, Any]:

@@ -6,7 +6,16 @@ Example:
     'Hello there'
 """
 
-from rxagent.models._protocol import ChatModel
+from rxagent.models._protocol import ChatModel, ModelInput
 from rxagent.models._scripted import Latency, ScriptedError, ScriptedModel
+from rxagent.models._sink import TokenSink, current_sink
 
-__all__ = ("ChatModel", "Latency", "ScriptedError", "ScriptedModel")
+__all__ = (
+    "ChatModel",
+    "Latency",
+    "ModelInput",
+    "ScriptedError",
+    "ScriptedModel",
+    "TokenSink",
+    "current_sink",
+)

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeAlias, runtime_checkable
 
-from rxagent.messages import AIMessageChunk, BaseMessage
+from rxagent.messages import AIMessageChunk, BaseMessage, MessageLike
+
+ModelInput: TypeAlias = str | Sequence[MessageLike]
+"""What a model's LangChain-style methods take: a string (one human message), or a list of
+messages, dicts, ``(role, content)`` tuples and strings (see ``convert_to_messages``)."""
 
 
 @runtime_checkable
@@ -22,7 +26,7 @@ class ChatModel(Protocol):
     """
 
     def astream(
-        self, messages: Sequence[BaseMessage], *, tools: Sequence[Any] | None = None
+        self, messages: Sequence[BaseMessage], /, *, tools: Sequence[Any] | None = None
     ) -> AsyncIterator[AIMessageChunk]:
         """Stream the reply to ``messages``; ``tools`` are the tools the model may call."""
         ...

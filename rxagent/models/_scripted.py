@@ -7,7 +7,7 @@ import json
 import random
 import re
 import time
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 from uuid import uuid4
@@ -20,9 +20,12 @@ from rxagent.messages import (
     ContentBlock,
     ToolCallChunk,
     UsageMetadata,
+    convert_to_messages,
     text_chunk,
     tool_call_chunk,
 )
+from rxagent.models._protocol import ModelInput
+from rxagent.models._sink import streaming_sink
 
 _TOKEN = re.compile(r"\s*\S+|\s+")
 
@@ -152,9 +155,18 @@ class ScriptedModel:
         return f"ScriptedModel(name={self.name!r}, replies={replies}, calls={calls})"
 
     async def astream(
-        self, messages: Sequence[BaseMessage], *, tools: Sequence[Any] | None = None
+        self,
+        input: ModelInput,
+        config: Mapping[str, Any] | None = None,
+        *,
+        tools: Sequence[Any] | None = None,
     ) -> AsyncIterator[AIMessageChunk]:
         """Stream the next scripted reply; ``tools`` is accepted and ignored.
+
+        Takes what LangChain's chat models take: a string, or a list of messages, dicts,
+        ``(role, content)`` tuples and strings. Inside a function node of a run streaming
+        ``messages`` the chunks also stream there (unless ``config`` is tagged
+        ``nostream``), as a LangChain model's do under LangGraph.
 
         Raises:
             RuntimeError: every scripted reply has been used.
@@ -166,65 +178,82 @@ class ScriptedModel:
             >>> asyncio.run(main())
             'Hi there'
         """
-        chunks = self._start(messages)
-        if self.latency is None:
-            for chunk in chunks:
-                yield chunk
-            return
-        delays = self._delays(self.latency)
+        chunks = self._start(input)
+        sink = streaming_sink(config)
+        delays = None if self.latency is None else self._delays(self.latency)
         for chunk in chunks:
-            await asyncio.sleep(next(delays))
+            if delays is not None:
+                await asyncio.sleep(next(delays))
+            if sink is not None:
+                await sink.token(chunk)
             yield chunk
 
     def stream(
-        self, messages: Sequence[BaseMessage], tools: Sequence[Any] | None = None
+        self,
+        input: ModelInput,
+        config: Mapping[str, Any] | None = None,
+        *,
+        tools: Sequence[Any] | None = None,
     ) -> Iterator[AIMessageChunk]:
         """Stream the next scripted reply synchronously (latency with ``time.sleep``).
 
         Example:
-            >>> "".join(c.text for c in ScriptedModel(["Hi there"]).stream([]))
+            >>> "".join(c.text for c in ScriptedModel(["Hi there"]).stream("hello"))
             'Hi there'
         """
-        chunks = self._start(messages)
-        if self.latency is None:
-            yield from chunks
-            return
-        delays = self._delays(self.latency)
+        chunks = self._start(input)
+        sink = streaming_sink(config)
+        delays = None if self.latency is None else self._delays(self.latency)
         for chunk in chunks:
-            time.sleep(next(delays))
+            if delays is not None:
+                time.sleep(next(delays))
+            if sink is not None:
+                sink.token(chunk)
             yield chunk
 
     def invoke(
-        self, messages: Sequence[BaseMessage], tools: Sequence[Any] | None = None
+        self,
+        input: ModelInput,
+        config: Mapping[str, Any] | None = None,
+        *,
+        tools: Sequence[Any] | None = None,
     ) -> AIMessage:
         """Return the next scripted reply as one ``AIMessage`` (its id is the call id).
 
+        Inside a function node its chunks stream first, as ``stream``'s do; the node may
+        return the reply: its id was streamed, so it is not emitted again.
+
         Example:
-            >>> ScriptedModel(["Hi"]).invoke([]).id.startswith("run-")
-            True
+            >>> ScriptedModel(["Hi"]).invoke([{"role": "user", "content": "hello"}]).id[:4]
+            'run-'
         """
         acc = ChunkAccumulator()
-        for chunk in self.stream(messages, tools):
+        for chunk in self.stream(input, config, tools=tools):
             acc.add(chunk)
         return acc.to_message()
 
     async def ainvoke(
-        self, messages: Sequence[BaseMessage], *, tools: Sequence[Any] | None = None
+        self,
+        input: ModelInput,
+        config: Mapping[str, Any] | None = None,
+        *,
+        tools: Sequence[Any] | None = None,
     ) -> AIMessage:
         """Return the next scripted reply as one ``AIMessage``, asynchronously.
 
         Example:
-            >>> asyncio.run(ScriptedModel(["Hi"]).ainvoke([])).content
+            >>> asyncio.run(ScriptedModel(["Hi"]).ainvoke("hello")).content
             'Hi'
         """
         acc = ChunkAccumulator()
-        async for chunk in self.astream(messages, tools=tools):
+        async for chunk in self.astream(input, config, tools=tools):
             acc.add(chunk)
         return acc.to_message()
 
-    def _start(self, messages: Sequence[BaseMessage]) -> Iterator[AIMessageChunk]:
+    def _start(self, input: ModelInput) -> Iterator[AIMessageChunk]:
         """Record the call and return the chunks of the reply for this turn."""
-        self.calls.append(list(messages))
+        messages = convert_to_messages(input)
+        self.calls.append(messages)
         own = self._replies
         turn = sum(1 for message in messages if message.id in own)
         if turn >= len(self._plans):
