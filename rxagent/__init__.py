@@ -27,16 +27,28 @@ from rxagent.events import (
 from rxagent.graph import (
     END,
     START,
+    Command,
     CompiledStateGraph,
+    GraphOutput,
     GraphRecursionError,
     InvalidUpdateError,
+    MessagesState,
     NodeOutputError,
+    Runtime,
     Send,
     StateGraph,
 )
 from rxagent.models import ChatModel, Latency, ScriptedError, ScriptedModel
 from rxagent.operators import merge
-from rxagent.tools import Tool, tool
+from rxagent.tools import (
+    InjectedState,
+    InjectedToolCallId,
+    Tool,
+    ToolNode,
+    ToolRuntime,
+    tool,
+    tools_condition,
+)
 
 __all__ = (
     "END",
@@ -47,16 +59,22 @@ __all__ = (
     "BridgeStatistics",
     "BufferOverflowError",
     "ChatModel",
+    "Command",
     "CompiledStateGraph",
     "CustomEvent",
     "Event",
     "EventEncodeError",
+    "GraphOutput",
     "GraphRecursionError",
+    "InjectedState",
+    "InjectedToolCallId",
     "InvalidUpdateError",
     "Latency",
     "MessageEvent",
+    "MessagesState",
     "NodeOutputError",
     "RunCancelledError",
+    "Runtime",
     "ScriptedError",
     "ScriptedModel",
     "Send",
@@ -66,6 +84,8 @@ __all__ = (
     "TaskEvent",
     "Tool",
     "ToolEvent",
+    "ToolNode",
+    "ToolRuntime",
     "UpdateEvent",
     "ValuesEvent",
     "create_agent",
@@ -75,4 +95,5 @@ __all__ = (
     "to_aiter",
     "to_iter",
     "tool",
+    "tools_condition",
 )
