@@ -92,7 +92,15 @@ class Face:
 
 
 class _Dedupe:
-    """With ``subgraphs=True``: drop a parent's whole message already streamed by a subgraph."""
+    """With ``subgraphs=True``: stream each whole message once, whatever its namespace.
+
+    LangGraph keeps one ``seen`` set of message ids for the whole run (its
+    ``StreamMessagesHandler``): a node's output message whose id was already streamed, as
+    tokens or whole, by a node of any graph is dropped. So a subgraph's messages, which its
+    parent node returns again (and that node's parent, at every level up), stream once, under
+    the namespace that produced them. The engine dedupes within one namespace only, as a run
+    without ``subgraphs`` needs; this closes the gap across namespaces. Tokens always pass.
+    """
 
     __slots__ = ("_seen",)
 
@@ -103,10 +111,13 @@ class _Dedupe:
         if type(event) is not MessageEvent:
             return True
         message = event.data[0]
-        if event.ns:
+        if type(message) is AIMessageChunk:
             self._seen.add(message.id)
             return True
-        return type(message) is AIMessageChunk or message.id not in self._seen
+        if message.id in self._seen:
+            return False
+        self._seen.add(message.id)
+        return True
 
 
 def _v2(mapper: Callable[[Any], Any] | None) -> Callable[[Any], Any]:

@@ -58,7 +58,9 @@ def create_agent(
 
     Args:
         model: anything with ``astream(messages, *, tools=None)`` yielding
-            ``AIMessageChunk``\\s, such as ``ScriptedModel``.
+            ``AIMessageChunk``\\s, such as ``ScriptedModel``. A model with ``ls_params()``
+            (``TracedModel``) labels its tokens with those keys when it streams
+            (``rxagent.models.label_tokens``), as LangGraph copies ``_get_ls_params()``.
         tools: ``@tool`` objects, plain functions with a docstring, or LangChain tools.
         system_prompt: sent to the model before the conversation (not stored in state).
         name: the agent's name: the ``name`` of its ``AIMessage``\\s and ``lc_agent_name``

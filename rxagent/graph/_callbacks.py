@@ -34,7 +34,6 @@ Invariants:
 
 from __future__ import annotations
 
-import copy
 import sys
 import threading
 from collections.abc import Awaitable, Mapping
@@ -45,7 +44,7 @@ from rxagent._context import DONE
 from rxagent.graph._run import Run
 from rxagent.graph._task import Task
 from rxagent.messages import AIMessageChunk, BaseMessage
-from rxagent.models._sink import current_sink
+from rxagent.models._sink import current_labels, current_sink
 
 if TYPE_CHECKING:
     from rxagent.graph._node import NodeSpec
@@ -65,20 +64,21 @@ class TaskSink:
 
     Example:
         >>> TaskSink.__slots__
-        ('_emitter', '_run')
+        ('_emitter', '_metadata', '_run')
     """
 
-    __slots__ = ("_emitter", "_run")
+    __slots__ = ("_emitter", "_metadata", "_run")
 
-    def __init__(self, emitter: Task, run: Run) -> None:
+    def __init__(self, emitter: Task, run: Run, metadata: Mapping[str, Any] | None = None) -> None:
         self._emitter = emitter
         self._run = run
+        self._metadata = metadata
 
     def token(self, chunk: AIMessageChunk) -> Awaitable[None]:
         """Emit ``chunk`` as a token of the task (see the module's invariants)."""
         run = self._run
         if threading.get_ident() == run.thread_id:
-            self._emitter.token(chunk)
+            self._emitter.token(chunk, self._metadata)
             return run.flow.room_for() if run.flow.pressure else DONE
         run.flow.put(self._token, chunk, run)
         return DONE
@@ -87,27 +87,28 @@ class TaskSink:
         """Emit a whole message, unless its id was streamed or emitted already."""
         run = self._run
         if threading.get_ident() == run.thread_id:
-            self._emitter.message(message)
+            self._emitter.message(message, self._metadata)
         else:
             run.flow.put(self._message, message, run)
 
     def labelled(self, metadata: Mapping[str, Any]) -> TaskSink:
         """This sink, its events carrying ``metadata`` (a LangChain model run's)."""
-        return TaskSink(_relabelled(self._emitter, metadata), self._run)
+        return TaskSink(self._emitter, self._run, dict(metadata))
 
     def _token(self, chunk: AIMessageChunk) -> None:
         if not self._run.closed:
-            self._emitter.token(chunk)
+            self._emitter.token(chunk, self._metadata)
 
     def _message(self, message: BaseMessage) -> None:
         if not self._run.closed:
-            self._emitter.message(message)
+            self._emitter.message(message, self._metadata)
 
 
 def bind_callbacks(spec: NodeSpec, task: Task) -> None:
     """At the start of a node task: bind its token sink and LangChain's child config."""
     if spec.kind == "graph":
         return  # the subgraph's own tasks bind theirs
+    current_labels.set(task.add_token_metadata)  # models add their ls_* keys (label_tokens)
     streams = spec.kind in _STREAMING_KINDS and "messages" in task.run.modes
     sink = TaskSink(task, task.run) if streams else None
     current_sink.set(sink)
@@ -142,7 +143,7 @@ def _config(task: Task) -> dict[str, Any]:
 
     No ``run_id``: in a LangChain config that is the id of the next call, not of the run.
     """
-    metadata = dict(_metadata(task))
+    metadata = dict(task.metadata)
     tags = metadata.pop("tags", [])
     return {
         "tags": list(tags),
@@ -150,20 +151,3 @@ def _config(task: Task) -> dict[str, Any]:
         "recursion_limit": task.run.recursion_limit,
         "configurable": {"checkpoint_ns": task.checkpoint_ns, "task_id": task.task_id},
     }
-
-
-def _metadata(task: Task) -> dict[str, Any]:
-    """The metadata of the task's whole messages (its ``langgraph_*`` keys, user tags)."""
-    return task._node_md
-
-
-def _relabelled(task: Task, metadata: Mapping[str, Any]) -> Task:
-    """A view of ``task`` whose tokens and messages carry ``metadata``.
-
-    A shallow copy shares the run, the id set of the dedupe and the stamping fields, so
-    ``Task.token`` and ``Task.message`` keep their semantics with another metadata dict.
-    """
-    view = copy.copy(task)
-    view._token_md = dict(metadata)
-    view._node_md = view._token_md
-    return view

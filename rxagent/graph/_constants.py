@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,9 +11,24 @@ START = "__start__"
 END = "__end__"
 """The virtual node a graph ends at: ``add_edge("model", END)``."""
 
-DEFAULT_RECURSION_LIMIT = 25
-"""Supersteps a run may take before :class:`GraphRecursionError`; set
-``config={"recursion_limit": n}`` to change it."""
+DEFAULT_RECURSION_LIMIT = int(os.environ.get("LANGGRAPH_DEFAULT_RECURSION_LIMIT", "10007"))
+"""Supersteps a run may take before :class:`GraphRecursionError`: LangGraph 1.2's default,
+read from the same ``LANGGRAPH_DEFAULT_RECURSION_LIMIT`` variable; set
+``config={"recursion_limit": n}`` to change it for a run."""
+
+TROUBLESHOOTING_URL = "https://docs.langchain.com/oss/python/langgraph/errors/"
+"""Where LangGraph's error codes are explained; an error code is appended."""
+
+
+def troubleshooting(message: str, code: str) -> str:
+    """``message`` with LangGraph's troubleshooting line for error ``code`` (its text exactly).
+
+    Example:
+        >>> print(troubleshooting("Boom.", "GRAPH_RECURSION_LIMIT"))
+        Boom.
+        For troubleshooting, visit: https://docs.langchain.com/oss/python/langgraph/errors/GRAPH_RECURSION_LIMIT
+    """
+    return f"{message}\nFor troubleshooting, visit: {TROUBLESHOOTING_URL}{code}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -55,6 +55,9 @@ class Plan:
     """
 
     nodes: Mapping[str, NodeSpec]
+    triggers: Mapping[str, tuple[str, ...]]
+    """Every channel a node subscribes to, sorted: what LangGraph reports as a pull task's
+    ``triggers`` (``branch:to:<node>`` and each ``join:<srcs>:<node>``), whichever fired."""
     edges: Mapping[str, tuple[str, ...]]
     joins: tuple[tuple[tuple[str, ...], str], ...]
     joins_of: Mapping[str, tuple[int, ...]]
@@ -77,8 +80,13 @@ class Plan:
             name: replace(spec, parent=builder.spec) if spec.kind == "graph" else spec
             for name, spec in builder.nodes.items()
         }
+        triggers = {name: {f"branch:to:{name}"} for name in nodes}
+        for srcs, dst in builder.joins:
+            if dst in triggers:
+                triggers[dst].add(f"join:{'+'.join(srcs)}:{dst}")
         return cls(
             nodes=MappingProxyType(nodes),
+            triggers=MappingProxyType({name: tuple(sorted(t)) for name, t in triggers.items()}),
             edges=_frozen(edges),
             joins=tuple(builder.joins),
             joins_of=_frozen(joins_of),
@@ -98,7 +106,7 @@ async def route(
     ``read(node, state)`` is what a branch after ``node`` receives; ``joined`` remembers
     which sources of each join have arrived.
     """
-    next_step = _NextStep()
+    next_step = _NextStep(plan.triggers)
     for node, gotos in [(s.node, s.gotos) for s in sources] or [(START, [])]:
         for dest in gotos:
             check(
@@ -113,7 +121,7 @@ async def route(
             arrived.add(node)
             if arrived.issuperset(srcs):
                 joined[index] = set()
-                next_step.pull(dst, f"join:{'+'.join(srcs)}:{dst}")
+                next_step.pull(dst)
         for branch in plan.branches.get(node, ()):
             result = await branch.resolve(read(node, state))
             for dest in branch.destinations(result, plan.nodes):
@@ -124,10 +132,11 @@ async def route(
 class _NextStep:
     """The tasks of the next superstep, as routing finds them."""
 
-    __slots__ = ("pulls", "pushes")
+    __slots__ = ("pulls", "pushes", "triggers")
 
-    def __init__(self) -> None:
-        self.pulls: dict[str, list[str]] = {}
+    def __init__(self, triggers: Mapping[str, tuple[str, ...]]) -> None:
+        self.triggers = triggers
+        self.pulls: set[str] = set()
         self.pushes: list[Pending] = []
 
     def go(self, dest: str | Send) -> None:
@@ -136,19 +145,18 @@ class _NextStep:
             path = ("__pregel_push", len(self.pushes), False)
             self.pushes.append(Pending(dest.node, ("__pregel_push",), path, True, dest.arg))
         else:
-            self.pull(dest, f"branch:to:{dest}")
+            self.pull(dest)
 
-    def pull(self, node: str, trigger: str) -> None:
-        """Run ``node`` next, triggered by ``trigger`` (nothing for ``END``)."""
+    def pull(self, node: str) -> None:
+        """Run ``node`` next, once (nothing for ``END``)."""
         if node != END:
-            self.pulls.setdefault(node, []).append(trigger)
+            self.pulls.add(node)
 
     def tasks(self) -> list[Pending]:
         """``Send`` tasks in the order sent, then the triggered nodes by name (LangGraph's)."""
-        pulls = self.pulls
         return self.pushes + [
-            Pending(node, tuple(dict.fromkeys(pulls[node])), ("__pregel_pull", node))
-            for node in sorted(pulls)
+            Pending(node, self.triggers[node], ("__pregel_pull", node))
+            for node in sorted(self.pulls)
         ]
 
 

@@ -22,7 +22,7 @@ from rxagent._flow import Flow
 from rxagent._types import Namespace, StreamMode
 from rxagent.events import ValuesEvent
 from rxagent.graph._command import Command, ParentCommand
-from rxagent.graph._constants import GraphRecursionError, InvalidUpdateError
+from rxagent.graph._constants import GraphRecursionError, InvalidUpdateError, troubleshooting
 from rxagent.graph._node import node_run
 from rxagent.graph._plan import Pending, path_key
 from rxagent.graph._run import Run
@@ -82,9 +82,12 @@ async def run_graph(
         step += 1
         if step > run.recursion_limit:
             raise GraphRecursionError(
-                f"Recursion limit of {run.recursion_limit} reached without hitting a stop "
-                f"condition in graph {graph.name!r}. You can increase the limit by setting "
-                f"the `recursion_limit` config key, or check the graph's exit condition"
+                troubleshooting(
+                    f"Recursion limit of {run.recursion_limit} reached without hitting a stop "
+                    "condition. You can increase the limit by setting the `recursion_limit` "
+                    "config key.",
+                    "GRAPH_RECURSION_LIMIT",
+                )
             )
         tasks = [_task(graph, run, ns, parent_ns, step, item, state) for item in pending]
         for task in tasks:

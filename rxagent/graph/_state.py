@@ -24,7 +24,7 @@ from typing import (
 
 from pydantic import BaseModel
 
-from rxagent.graph._constants import InvalidUpdateError
+from rxagent.graph._constants import InvalidUpdateError, troubleshooting
 
 Reducer = Callable[[Any, Any], Any]
 """Combines the current value of a key with a write: ``reducer(current, update) -> new``."""
@@ -170,9 +170,11 @@ class StateSpec:
                 if reducer is None:
                     if key in written:
                         raise InvalidUpdateError(
-                            f"At key {key!r}: Can receive only one value per step. Use an "
-                            f"Annotated key to handle multiple values, e.g. "
-                            f"Annotated[list, operator.add]"
+                            troubleshooting(
+                                f"At key '{key}': Can receive only one value per step. Use an "
+                                "Annotated key to handle multiple values.",
+                                "INVALID_CONCURRENT_GRAPH_UPDATE",
+                            )
                         )
                     new[key] = value
                 else:

@@ -47,7 +47,15 @@ _EXCLUDED_METADATA = frozenset(
 
 
 class Task:
-    """One run of one node in one superstep, with everything its events are stamped with."""
+    """One run of one node in one superstep, with everything its events are stamped with.
+
+    Its ``messages`` metadata has three shapes, as LangGraph's: :attr:`metadata` is the node
+    run's (what its config carries; a ``tasks`` start payload shows it less the framework
+    keys); whole messages the node returns add ``ls_integration="langgraph"`` unless the
+    run or the node sets one; tokens add the outermost task's ``checkpoint_ns``,
+    ``ls_integration="langchain_chat_model"`` and the model's ``ls_*`` keys
+    (:meth:`add_token_metadata`).
+    """
 
     __slots__ = (
         "_base",
@@ -58,6 +66,7 @@ class Task:
         "checkpoint_ns",
         "gotos",
         "input",
+        "metadata",
         "node",
         "ns",
         "path",
@@ -113,14 +122,20 @@ class Task:
             "langgraph_triggers": triggers,
             "langgraph_path": path,
             "langgraph_checkpoint_ns": self.checkpoint_ns,
-            "checkpoint_ns": parent_ns or self.checkpoint_ns,
-            **node_metadata,
         }
+        if parent_ns:  # LangChain copies the outermost task's checkpoint_ns into metadata
+            md["checkpoint_ns"] = _outermost(parent_ns)
+        md.update(node_metadata)
         tags = [*run.tags, *node_tags]
         if tags:
             md["tags"] = tags
-        self._node_md = md
-        self._token_md = {**md, "ls_integration": "langchain_chat_model"}
+        self.metadata: Mapping[str, Any] = md
+        self._node_md = {"ls_integration": "langgraph", **md}
+        self._token_md = {
+            **md,
+            "checkpoint_ns": _outermost(self.checkpoint_ns),
+            "ls_integration": "langchain_chat_model",
+        }
         self._tokens = "messages" in run.modes
 
     # -- signals -----------------------------------------------------------------------
@@ -158,8 +173,23 @@ class Task:
             self.writes.append(update)
         self.gotos.extend(command.destinations())
 
-    def token(self, chunk: AIMessageChunk) -> None:
-        """Emit one LLM token in ``messages`` mode."""
+    def add_token_metadata(self, metadata: Mapping[str, Any]) -> None:
+        """Stamp this task's next tokens with ``metadata`` too (a model's ``ls_*`` keys).
+
+        The keys go on top of the task's token metadata, as LangChain's chat-model run
+        metadata does; tokens already emitted keep theirs, whole messages are unchanged.
+        """
+        if metadata:
+            self._token_md = {**self._token_md, **metadata}
+
+    def token(self, chunk: AIMessageChunk, metadata: Mapping[str, Any] | None = None) -> None:
+        """Emit one LLM token in ``messages`` mode.
+
+        Args:
+            chunk: the token.
+            metadata: its metadata, instead of the task's token metadata (a LangChain
+                chat-model run's, which already holds the task's keys).
+        """
         if not self._tokens:
             return
         chunk_id = chunk.id
@@ -168,12 +198,17 @@ class Task:
             self._last_id = chunk_id
         run = self.run
         run.seq += 1
-        data = (chunk, self._token_md)
+        data = (chunk, self._token_md if metadata is None else metadata)
         fields = {**self._base, "mode": "messages", "seq": run.seq, "data": data}
         run.observer.on_next(_message_event(fields))
 
-    def message(self, message: BaseMessage) -> None:
-        """Emit a whole message once: not if its id was an input or was emitted already."""
+    def message(self, message: BaseMessage, metadata: Mapping[str, Any] | None = None) -> None:
+        """Emit a whole message once: not if its id was an input or was emitted already.
+
+        Args:
+            message: the message.
+            metadata: its metadata, instead of the metadata of what the node returns.
+        """
         run = self.run
         if "messages" not in run.modes:
             return
@@ -187,7 +222,7 @@ class Task:
             **self._base,
             "mode": "messages",
             "seq": run.seq,
-            "data": (message, self._node_md),
+            "data": (message, self._node_md if metadata is None else metadata),
         }
         run.observer.on_next(_message_event(fields))
 
@@ -229,7 +264,7 @@ class Task:
             "input": self.input,
             "triggers": self.triggers,
         }
-        metadata = {k: v for k, v in self._node_md.items() if k not in _EXCLUDED_METADATA}
+        metadata = {k: v for k, v in self.metadata.items() if k not in _EXCLUDED_METADATA}
         if metadata:
             data["metadata"] = metadata
         run.seq += 1
@@ -328,3 +363,8 @@ def _collect_ids(value: Any, seen: set[str]) -> None:
         for message in value:
             if isinstance(message, BaseMessage) and message.id is not None:
                 seen.add(message.id)
+
+
+def _outermost(checkpoint_ns: str) -> str:
+    """The first task of a ``checkpoint_ns``: what LangChain keeps as metadata (first wins)."""
+    return checkpoint_ns.partition("|")[0]

@@ -23,6 +23,7 @@ from rxagent.messages import (
     ToolMessage,
     text_chunk,
 )
+from rxagent.models._sink import label_tokens
 
 __all__ = ("LangChainModel", "from_langchain", "to_langchain", "to_langchain_messages")
 
@@ -79,6 +80,7 @@ class LangChainModel:
     ) -> AsyncIterator[AIMessageChunk]:
         """Stream the reply to ``input`` as rxagent ``AIMessageChunk``\\s."""
         model = self._bound(tools)
+        label_tokens(self.ls_params(**kwargs))
         async for chunk in model.astream(_to_input(input), **_call(config, kwargs)):
             yield _chunk_from_langchain(chunk)
 
@@ -118,6 +120,30 @@ class LangChainModel:
         """Return the reply to ``input`` as one rxagent ``AIMessage``, asynchronously."""
         model = self._bound(tools)
         return _reply(await model.ainvoke(_to_input(input), **_call(config, kwargs)))
+
+    def ls_params(self, **kwargs: Any) -> dict[str, Any]:
+        """The LangSmith parameters of a call, as langchain-core computes them for it.
+
+        The wrapped model's ``_get_ls_params`` (``ls_provider``, ``ls_model_name``,
+        ``ls_model_type``, ``ls_temperature``, ...) for a call with ``kwargs`` on top of
+        the ones a ``.bind(...)`` holds; empty for a model without it (not a
+        ``BaseChatModel``). ``create_agent`` puts them in the ``messages`` metadata of the
+        tokens, as LangGraph does.
+
+        Example:
+            >>> from langchain_core.language_models import GenericFakeChatModel
+            >>> LangChainModel(GenericFakeChatModel(messages=iter([]))).ls_params()
+            {'ls_provider': 'genericfakechatmodel', 'ls_model_type': 'chat'}
+        """
+        model, call = _unbound(self.chat_model)
+        get_ls_params = getattr(model, "_get_ls_params", None)
+        if not callable(get_ls_params):
+            return {}
+        call.update(kwargs)
+        stop = call.pop("stop", None)
+        params = dict(get_ls_params(stop=stop, **call))
+        params.pop("ls_integration", None)  # the chat model run's own, set by the task
+        return params
 
     def _bound(self, tools: Sequence[Any] | None) -> Any:
         model = self.chat_model
@@ -216,6 +242,18 @@ def _chunk_from_langchain(chunk: Any) -> AIMessageChunk:
         additional_kwargs=dict(chunk.additional_kwargs),
         chunk_position=position,
     )
+
+
+def _unbound(model: Any) -> tuple[Any, dict[str, Any]]:
+    """The chat model under ``.bind(...)`` bindings, and the call keywords they hold."""
+    kwargs: dict[str, Any] = {}
+    while (inner := getattr(model, "bound", None)) is not None:
+        bound_kwargs = getattr(model, "kwargs", None)
+        if not isinstance(bound_kwargs, Mapping):
+            break
+        kwargs = {**bound_kwargs, **kwargs}
+        model = inner
+    return model, kwargs
 
 
 def _to_input(input: ModelInput) -> Any:

@@ -6,9 +6,9 @@ Example:
     'Hello there'
 """
 
-from rxagent.models._protocol import ChatModel, ModelInput
+from rxagent.models._protocol import ChatModel, ModelInput, TracedModel
 from rxagent.models._scripted import Latency, ScriptedError, ScriptedModel
-from rxagent.models._sink import TokenSink, current_sink
+from rxagent.models._sink import TokenSink, current_sink, label_tokens
 
 __all__ = (
     "ChatModel",
@@ -17,5 +17,7 @@ __all__ = (
     "ScriptedError",
     "ScriptedModel",
     "TokenSink",
+    "TracedModel",
     "current_sink",
+    "label_tokens",
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any, Protocol, TypeAlias, runtime_checkable
 
 from rxagent.messages import AIMessageChunk, BaseMessage, MessageLike
@@ -29,4 +29,23 @@ class ChatModel(Protocol):
         self, messages: Sequence[BaseMessage], /, *, tools: Sequence[Any] | None = None
     ) -> AsyncIterator[AIMessageChunk]:
         """Stream the reply to ``messages``; ``tools`` are the tools the model may call."""
+        ...
+
+
+@runtime_checkable
+class TracedModel(Protocol):
+    """A chat model that reports LangChain's LangSmith parameters (optional, duck-typed).
+
+    LangGraph copies a chat model's ``_get_ls_params()`` (``ls_provider``,
+    ``ls_model_name``, ``ls_model_type``, ``ls_temperature``, ...) into the ``messages``
+    metadata of its tokens; ``create_agent`` does the same with ``ls_params()``.
+
+    Example:
+        >>> from rxagent.models import ScriptedModel
+        >>> isinstance(ScriptedModel(["hi"]), TracedModel)
+        True
+    """
+
+    def ls_params(self) -> Mapping[str, Any]:
+        """The ``ls_*`` keys of this model's calls."""
         ...

@@ -25,7 +25,7 @@ from rxagent.messages import (
     tool_call_chunk,
 )
 from rxagent.models._protocol import ModelInput
-from rxagent.models._sink import streaming_sink
+from rxagent.models._sink import label_tokens, streaming_sink
 
 _TOKEN = re.compile(r"\s*\S+|\s+")
 
@@ -154,6 +154,25 @@ class ScriptedModel:
         replies, calls = len(self._plans), len(self.calls)
         return f"ScriptedModel(name={self.name!r}, replies={replies}, calls={calls})"
 
+    def ls_params(self) -> dict[str, Any]:
+        """LangSmith's parameters of this model, as a LangChain chat model reports them.
+
+        What langchain-core's defaults give a LangChain chat model class named
+        ``ChatScripted`` with ``model=name`` and ``temperature=0.0`` (a script is
+        deterministic); ``create_agent`` puts them in the ``messages`` metadata of the
+        tokens, as LangGraph does a chat model's.
+
+        Example:
+            >>> ScriptedModel(["Hi"], name="demo").ls_params()["ls_model_name"]
+            'demo'
+        """
+        return {
+            "ls_provider": "scripted",
+            "ls_model_name": self.name,
+            "ls_model_type": "chat",
+            "ls_temperature": 0.0,
+        }
+
     async def astream(
         self,
         input: ModelInput,
@@ -179,6 +198,7 @@ class ScriptedModel:
             'Hi there'
         """
         chunks = self._start(input)
+        label_tokens(self.ls_params())
         sink = streaming_sink(config)
         delays = None if self.latency is None else self._delays(self.latency)
         for chunk in chunks:

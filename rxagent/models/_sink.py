@@ -18,7 +18,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from contextvars import ContextVar
 from typing import Any, Protocol
 
@@ -51,6 +51,24 @@ class TokenSink(Protocol):
 
 current_sink: ContextVar[TokenSink | None] = ContextVar("rxagent_token_sink", default=None)
 """The sink of the node task whose code is running; ``None`` outside a streaming node."""
+
+
+current_labels: ContextVar[Callable[[Mapping[str, Any]], None] | None] = ContextVar(
+    "rxagent_token_labels", default=None
+)
+"""Adds metadata to the tokens of the node task whose code is running (set by the runtime)."""
+
+
+def label_tokens(params: Mapping[str, Any]) -> None:
+    """Give the running node task's tokens a model's ``ls_*`` keys, as LangGraph copies a chat
+    model's ``_get_ls_params()`` into its token metadata; outside a node task, nothing.
+
+    Example:
+        >>> label_tokens({"ls_provider": "scripted"})  # outside a run: nothing happens
+    """
+    label = current_labels.get()
+    if label is not None:
+        label(params)
 
 
 def streaming_sink(config: Mapping[str, Any] | None) -> TokenSink | None:

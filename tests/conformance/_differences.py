@@ -17,6 +17,11 @@ Deliberate differences, each with how the comparison absorbs it:
    puts the installed ``langchain`` / ``langchain-core`` versions there; rxagent's core runs
    without them and has no such versions to report.
 
+4. **Writes to keys the state lacks** (:data:`STRICTER`). LangGraph drops such a write
+   silently; rxagent raises ``InvalidUpdateError`` naming the key and the state's keys,
+   because a silently lost update is a bug in the graph. The builder test checks that
+   LangGraph returns the state unchanged and rxagent raises.
+
 Not differences (checked, they match): custom events' attribution (node, task, tool call)
 lives only on rxagent's ``Event`` objects, and ``stream()`` yields the bare payload as
 LangGraph does; LangGraph 1.2 has the ``tools`` stream mode too, so it is compared like any
@@ -31,6 +36,13 @@ FORGOTTEN_METADATA: dict[str, str] = {
     "lc_versions": "the versions of the langchain packages; rxagent's core has none",
 }
 """``messages`` metadata keys dropped from both sides before comparing, with the reason."""
+
+
+STRICTER: dict[str, str] = {
+    "builder-graph-unknown_state_key": "a write to a key the state lacks raises "
+    "InvalidUpdateError naming the key (LangGraph drops it silently)",
+}
+"""Builder checks where rxagent raises on purpose where LangGraph carries on."""
 
 
 def forget(value: Any) -> Any:

@@ -90,7 +90,8 @@ def test_tokens_from_generators_and_observables_reach_messages_mode() -> None:
 def test_join_trigger_and_values_after_each_step() -> None:
     graph = _fan_in_graph()
     tasks = [t for t in graph.stream({"items": []}, stream_mode="tasks") if "input" in t]
-    assert tasks[-1]["triggers"] == (
+    assert tasks[-1]["triggers"] == (  # every channel it subscribes to, sorted (LangGraph's)
+        "branch:to:count",
         "join:sync_node+async_node+gen_node+agen_node+observable_node:count",
     )
     values = list(graph.stream({"items": []}, stream_mode="values"))

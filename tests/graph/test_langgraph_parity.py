@@ -19,10 +19,12 @@ import pytest
 from pydantic import BaseModel
 
 import rxagent.graph as rx_graph
+import rxagent.messages as rx_messages
 
 lg_graph = pytest.importorskip("langgraph.graph")
 lg_types = pytest.importorskip("langgraph.types")
 lg_runtime = pytest.importorskip("langgraph.runtime")
+lc_messages = pytest.importorskip("langchain_core.messages")
 
 Lib = SimpleNamespace
 """``StateGraph``, ``START``, ``END``, ``Send``, ``Command``, ``Runtime``, ``MessagesState``."""
@@ -183,6 +185,29 @@ def test_task_start_payload_carries_user_metadata() -> None:
     plain = same(build, lambda g: list(g.stream({}, stream_mode="tasks")))
     assert "metadata" not in plain[2]
     assert plain[0]["metadata"] == {"k": "v"}
+
+
+def test_triggers_name_every_channel_a_node_subscribes_to_sorted() -> None:
+    """A pull task lists ``branch:to:<node>`` and its joins, whichever fired; a Send, PUSH."""
+
+    def build(lib: Lib) -> Any:
+        graph = lib.StateGraph(Items)
+        for name in ("zeta", "alpha", "join", "both", "work"):
+            graph.add_node(name, lambda s: None)
+        graph.add_edge(lib.START, "zeta").add_edge(lib.START, "alpha")
+        graph.add_edge(["zeta", "alpha"], "join")  # only the join fires
+        graph.add_edge(["alpha"], "both").add_edge("zeta", "both")  # both fire
+        graph.add_conditional_edges("join", lambda s: [lib.Send("work", 1)])
+        return graph.compile()
+
+    def triggers(graph: Any) -> list[tuple[str, Any]]:
+        starts = [t for t in graph.stream({}, stream_mode="tasks") if "input" in t]
+        return [(t["name"], t["triggers"]) for t in starts]
+
+    found = same(build, triggers)
+    assert ("join", ("branch:to:join", "join:zeta+alpha:join")) in found
+    assert ("both", ("branch:to:both", "join:alpha:both")) in found
+    assert ("work", ("__pregel_push",)) in found
 
 
 def test_v2_values_parts_carry_interrupts() -> None:
@@ -353,12 +378,42 @@ def test_builder_errors_use_langgraph_wording(build: Callable[[Lib], Any], messa
     same_error(build, message)
 
 
+def same_run_error(build: Callable[[Lib], Any], run: Callable[[Any], Any]) -> str:
+    """Assert ``run(build(lib))`` raises the same error type name and text in both; return it."""
+    raised = []
+    for lib in (LANGGRAPH, RXAGENT):
+        try:
+            run(build(lib))
+        except Exception as error:  # LangGraph's errors share no base class with ours
+            raised.append((type(error).__name__, str(error)))
+        else:
+            pytest.fail("the run raised nothing")
+    assert raised[1] == raised[0]
+    return raised[0][1]
+
+
 def test_parallel_writes_to_one_key_in_langgraph_wording() -> None:
-    graph = RXAGENT.StateGraph(Items)
-    graph.add_node("a", lambda s: {"n": 1}).add_node("b", lambda s: {"n": 2})
-    compiled = graph.add_edge(RXAGENT.START, "a").add_edge(RXAGENT.START, "b").compile()
-    with pytest.raises(ValueError, match="At key 'n': Can receive only one value per step"):
-        compiled.invoke({})
+    def build(lib: Lib) -> Any:
+        graph = lib.StateGraph(Items)
+        graph.add_node("a", lambda s: {"n": 1}).add_node("b", lambda s: {"n": 2})
+        return graph.add_edge(lib.START, "a").add_edge(lib.START, "b").compile()
+
+    text = same_run_error(build, lambda g: g.invoke({}))
+    assert text.startswith("At key 'n': Can receive only one value per step.")
+    assert text.endswith("/errors/INVALID_CONCURRENT_GRAPH_UPDATE")
+    with pytest.raises(ValueError, match="At key 'n'"):  # rxagent's is also a ValueError
+        build(RXAGENT).invoke({})
+
+
+def test_recursion_limit_in_langgraph_wording() -> None:
+    def build(lib: Lib) -> Any:
+        graph = lib.StateGraph(Items)
+        graph.add_node("loop", lambda s: {"items": ["x"]})
+        return graph.add_edge(lib.START, "loop").add_edge("loop", "loop").compile()
+
+    text = same_run_error(build, lambda g: list(g.stream({}, {"recursion_limit": 3})))
+    assert text.startswith("Recursion limit of 3 reached without hitting a stop condition.")
+    assert text.endswith("/errors/GRAPH_RECURSION_LIMIT")
 
 
 # -- 7. Runtime, Command, schemas, MessagesState ------------------------------------------
@@ -526,3 +581,30 @@ def test_subgraph_input_and_output_keep_the_keys_each_graph_has() -> None:
 
     modes = ["values", "updates"]
     same(build, lambda g: list(g.stream({"n": 1}, stream_mode=modes, subgraphs=True)))
+
+
+def test_messages_of_nested_subgraphs_stream_once_under_the_graph_that_made_them() -> None:
+    """LangGraph's one ``seen`` set: a message each enclosing graph returns again streams once."""
+
+    def build(lib: Lib) -> Any:
+        ai_message = lc_messages.AIMessage if lib is LANGGRAPH else rx_messages.AIMessage
+
+        def speak(state: Any) -> dict[str, Any]:
+            return {"messages": [ai_message("hi", id="m-1")]}
+
+        inner: Any = lib.StateGraph(lib.MessagesState).add_node("speak", speak)
+        inner = inner.add_edge(lib.START, "speak").compile()
+        for _ in range(2):  # a middle graph, then the root
+            outer = lib.StateGraph(lib.MessagesState).add_node("agent", inner)
+            inner = outer.add_edge(lib.START, "agent").compile()
+        return inner
+
+    def seen(graph: Any, subgraphs: bool) -> list[tuple[Any, ...]]:
+        items = graph.stream({"messages": []}, stream_mode="messages", subgraphs=subgraphs)
+        if not subgraphs:
+            return [(m.type, m.id, md["langgraph_node"]) for m, md in items]
+        return [(ns, m.type, m.id, md["langgraph_node"]) for ns, (m, md) in items]
+
+    nested = same(build, lambda g: seen(g, True))
+    assert nested == [(("agent:ID", "agent:ID"), "ai", "m-1", "speak")]
+    assert same(build, lambda g: seen(g, False)) == [("ai", "m-1", "agent")]

@@ -12,7 +12,7 @@ pytest.importorskip("langchain_core")
 from langchain_core import messages as lc
 from langchain_core.language_models import GenericFakeChatModel
 
-from rxagent import create_agent, get_stream_writer, tool
+from rxagent import ScriptedModel, create_agent, get_stream_writer, tool
 from rxagent.integrations.langchain import LangChainModel, from_langchain, to_langchain
 from rxagent.messages import (
     AIMessage,
@@ -118,3 +118,37 @@ def test_an_agent_runs_a_langchain_model_with_tools() -> None:
     assert final[1].tool_calls[0]["args"] == {"city": "Paris"}
     bound = chat_model.__dict__["bound"][0]
     assert bound[0]["function"]["name"] == "get_weather"
+
+
+def test_ls_params_are_langchain_cores_for_the_call() -> None:
+    from tests.conformance._models import fake_chat_model
+
+    chat_model = fake_chat_model([])
+    model = LangChainModel(chat_model)
+    expected = dict(chat_model._get_ls_params())
+    assert model.ls_params() == expected == ScriptedModel([], name="scripted").ls_params()
+    hot = LangChainModel(chat_model.bind(temperature=0.7, stop=["END"]))
+    assert hot.ls_params()["ls_temperature"] == 0.7
+    assert hot.ls_params()["ls_stop"] == ["END"]
+    assert hot.ls_params(temperature=0.2)["ls_temperature"] == 0.2, "the call's keywords win"
+    assert "ls_integration" not in model.ls_params()
+
+
+def test_ls_params_of_a_model_without_them_are_empty() -> None:
+    class Duck:
+        async def astream(self, input: Any, **kwargs: Any) -> AsyncIterator[Any]:
+            yield lc.AIMessageChunk(content="hi")
+
+    assert LangChainModel(Duck()).ls_params() == {}
+
+
+def test_an_agents_tokens_carry_the_langchain_models_ls_params() -> None:
+    chat_model = GenericFakeChatModel(messages=iter(["Hello there"]))
+    agent = create_agent(LangChainModel(chat_model))
+    inputs = {"messages": [{"role": "user", "content": "hi"}]}
+    pairs = [chunk for chunk in agent.stream(inputs, stream_mode="messages")]
+    assert pairs
+    for _, metadata in pairs:
+        assert metadata["ls_provider"] == "genericfakechatmodel"
+        assert metadata["ls_model_type"] == "chat"
+        assert metadata["ls_integration"] == "langchain_chat_model"

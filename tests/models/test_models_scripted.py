@@ -16,7 +16,7 @@ from rxagent.messages import (
     HumanMessage,
     SystemMessage,
 )
-from rxagent.models import ChatModel, Latency, ScriptedError, ScriptedModel
+from rxagent.models import ChatModel, Latency, ScriptedError, ScriptedModel, TracedModel
 
 QUESTION: list[BaseMessage] = [
     SystemMessage("You are helpful."),
@@ -273,3 +273,14 @@ async def test_concurrent_runs_each_start_from_the_first_reply() -> None:
     assert [m.text for m in results] == ["first", "first"]
     assert results[0].id != results[1].id
     assert (await model.ainvoke([results[1]])).text == "second"
+
+
+def test_ls_params_are_a_deterministic_chat_models() -> None:
+    model = ScriptedModel(["Hi"], name="demo")
+    assert isinstance(model, TracedModel)
+    assert model.ls_params() == {
+        "ls_provider": "scripted",
+        "ls_model_name": "demo",
+        "ls_model_type": "chat",
+        "ls_temperature": 0.0,
+    }
