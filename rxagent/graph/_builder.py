@@ -8,14 +8,13 @@ from typing import TYPE_CHECKING, Any, Literal, Union, get_args, get_origin, get
 
 from rxagent.graph._branch import Branch
 from rxagent.graph._command import Command
+from rxagent.graph._compiled import CompiledStateGraph
 from rxagent.graph._constants import END, START
 from rxagent.graph._node import NodeSpec, node_spec
 from rxagent.graph._state import Schema, StateSpec
 
 if TYPE_CHECKING:
     from typing import Self
-
-    from rxagent.graph._compiled import CompiledStateGraph
 
 _RESERVED = frozenset({START, END})
 
@@ -104,7 +103,10 @@ class StateGraph:
         schema = input_schema or _first_param_schema(action)
         reads = self.spec.add(Schema(schema)) if schema is not None else self.spec.state
         ends = tuple(destinations) if destinations is not None else _command_ends(action)
-        self.nodes[node] = node_spec(node, action, metadata, tuple(tags), reads, ends)
+        subgraph = isinstance(action, CompiledStateGraph)
+        self.nodes[node] = node_spec(
+            node, action, metadata, tuple(tags), reads, ends, subgraph=subgraph
+        )
         return self
 
     def add_edge(self, start_key: str | Sequence[str], end_key: str) -> Self:
@@ -200,8 +202,6 @@ class StateGraph:
             ValueError: an edge names an unknown node, or nothing starts from ``START``
                 (LangGraph's wording).
         """
-        from rxagent.graph._compiled import CompiledStateGraph
-
         self.validate()
         return CompiledStateGraph(self, name=name or "LangGraph")
 

@@ -38,16 +38,13 @@ import sys
 import threading
 from collections.abc import Awaitable, Mapping
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rxagent._context import DONE
 from rxagent.graph._run import Run
 from rxagent.graph._task import Task
 from rxagent.messages import AIMessageChunk, BaseMessage
 from rxagent.models._sink import current_labels, current_sink
-
-if TYPE_CHECKING:
-    from rxagent.graph._node import NodeSpec
 
 __all__ = ("TaskSink", "bind_callbacks", "node_config")
 
@@ -104,12 +101,12 @@ class TaskSink:
             self._emitter.message(message, self._metadata)
 
 
-def bind_callbacks(spec: NodeSpec, task: Task) -> None:
+def bind_callbacks(kind: str, task: Task) -> None:
     """At the start of a node task: bind its token sink and LangChain's child config."""
-    if spec.kind == "graph":
+    if kind == "graph":
         return  # the subgraph's own tasks bind theirs
     current_labels.set(task.add_token_metadata)  # models add their ls_* keys (label_tokens)
-    streams = spec.kind in _STREAMING_KINDS and "messages" in task.run.modes
+    streams = kind in _STREAMING_KINDS and "messages" in task.run.modes
     sink = TaskSink(task, task.run) if streams else None
     current_sink.set(sink)
     if "langchain_core" not in sys.modules:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from reactivex import Observable, abc
 from reactivex.disposable import Disposable
@@ -26,11 +26,8 @@ from rxagent.events import Event
 from rxagent.graph._constants import START
 from rxagent.graph._node import start_job, stop_run, track
 from rxagent.graph._output import GraphOutput
-from rxagent.graph._plan import Pending, Plan, Source, route
+from rxagent.graph._plan import Blueprint, Pending, Plan, Source, route
 from rxagent.graph._runtime import drive
-
-if TYPE_CHECKING:
-    from rxagent.graph._builder import StateGraph
 
 Config = Mapping[str, Any]
 """A run config: ``recursion_limit``, ``tags``, ``metadata``, ``run_id``."""
@@ -50,7 +47,7 @@ class CompiledStateGraph:
     stream_mode: StreamMode = "updates"
     """The mode ``stream()`` uses when none is given (LangGraph's ``StateGraph.compile()``)."""
 
-    def __init__(self, builder: StateGraph, *, name: str) -> None:
+    def __init__(self, builder: Blueprint, *, name: str) -> None:
         self.builder = builder
         self.name = name
         self.plan = Plan.of(builder)

@@ -13,7 +13,7 @@ import asyncio
 import concurrent.futures
 import inspect
 import threading
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Literal
@@ -29,9 +29,8 @@ from rxagent.graph._callbacks import bind_callbacks, node_config
 from rxagent.graph._command import Command
 from rxagent.graph._constants import NodeOutputError
 from rxagent.graph._context import Runtime
-from rxagent.graph._run import current_task
 from rxagent.graph._state import Schema, StateSpec, update_of
-from rxagent.graph._task import Task
+from rxagent.graph._task import Task, current_task
 from rxagent.messages import BaseMessage
 
 Kind = Literal["sync", "async", "gen", "asyncgen", "graph"]
@@ -66,11 +65,11 @@ def node_spec(
     tags: tuple[str, ...],
     reads: Schema | None = None,
     ends: tuple[str, ...] = (),
+    *,
+    subgraph: bool = False,
 ) -> NodeSpec:
-    """Inspect ``fn`` once, when the node is added."""
-    from rxagent.graph._compiled import CompiledStateGraph
-
-    if isinstance(fn, CompiledStateGraph):
+    """Inspect ``fn`` once, when the node is added (``subgraph``: ``fn`` is a compiled graph)."""
+    if subgraph:
         return NodeSpec(name, fn, "graph", reads, ends, metadata=dict(metadata or {}), tags=tags)
     if not callable(fn):
         raise TypeError(f"Node {name!r} must be a callable or a compiled graph, got {fn!r}")
@@ -102,13 +101,21 @@ def node_spec(
     )
 
 
-def node_run(spec: NodeSpec, task: Task) -> Observable[Any]:
-    """The cold Observable of one run of ``spec`` as ``task``."""
+SubgraphRunner = Callable[[Any, Task, Emit, StateSpec | None], Awaitable[None]]
+"""How the runtime runs a subgraph node: ``(graph, task, emit, parent_spec)``."""
+
+
+def node_run(spec: NodeSpec, task: Task, subgraph: SubgraphRunner) -> Observable[Any]:
+    """The cold Observable of one run of ``spec`` as ``task``.
+
+    A subgraph node is run by ``subgraph``, which the runtime passes in: nodes know nothing
+    of the engine above them.
+    """
 
     def subscribe(
         observer: abc.ObserverBase[Any], scheduler: abc.SchedulerBase | None = None
     ) -> abc.DisposableBase:
-        job = task.run.loop.create_task(_execute(spec, task, observer))
+        job = task.run.loop.create_task(_execute(spec, task, observer, subgraph))
         track(task.run.flow.tasks, job)
         return Disposable(partial(cancel_job, job))
 
@@ -173,13 +180,15 @@ def track(tasks: set[asyncio.Task[Any]], job: asyncio.Task[Any]) -> None:
     job.add_done_callback(tasks.discard)
 
 
-async def _execute(spec: NodeSpec, task: Task, observer: abc.ObserverBase[Any]) -> None:
+async def _execute(
+    spec: NodeSpec, task: Task, observer: abc.ObserverBase[Any], subgraph: SubgraphRunner
+) -> None:
     current_task.set(task)
     current_run.set(task.run)
     current_writer.set(task.writer())
-    bind_callbacks(spec, task)
+    bind_callbacks(spec.kind, task)
     try:
-        await _run(spec, task, observer.on_next)
+        await _run(spec, task, observer.on_next, subgraph)
     except asyncio.CancelledError:
         raise
     except Exception as error:
@@ -190,12 +199,10 @@ async def _execute(spec: NodeSpec, task: Task, observer: abc.ObserverBase[Any]) 
     observer.on_completed()
 
 
-async def _run(spec: NodeSpec, task: Task, emit: Emit) -> None:
+async def _run(spec: NodeSpec, task: Task, emit: Emit, subgraph: SubgraphRunner) -> None:
     kind = spec.kind
     if kind == "graph":
-        from rxagent.graph._runtime import run_subgraph
-
-        await run_subgraph(spec.fn, task, emit, spec.parent)
+        await subgraph(spec.fn, task, emit, spec.parent)
         return
     args, kwargs = _arguments(spec, task)
     if kind == "asyncgen":

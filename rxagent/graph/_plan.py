@@ -11,14 +11,25 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from rxagent.graph._branch import Branch, check
 from rxagent.graph._constants import END, START, Send
 from rxagent.graph._node import NodeSpec
+from rxagent.graph._state import Schema, StateSpec
 
-if TYPE_CHECKING:
-    from rxagent.graph._builder import StateGraph
+
+class Blueprint(Protocol):
+    """What a graph is compiled from (a ``StateGraph``): nodes, edges, joins, branches and
+    the state, input and output schemas."""
+
+    spec: StateSpec
+    input: Schema
+    output: Schema
+    nodes: dict[str, NodeSpec]
+    edges: list[tuple[str, str]]
+    joins: list[tuple[tuple[str, ...], str]]
+    branches: list[Branch]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +75,7 @@ class Plan:
     branches: Mapping[str, tuple[Branch, ...]]
 
     @classmethod
-    def of(cls, builder: StateGraph) -> Plan:
+    def of(cls, builder: Blueprint) -> Plan:
         """Freeze what ``builder`` declares."""
         edges: dict[str, list[str]] = {}
         for src, dst in builder.edges:
@@ -127,6 +138,20 @@ async def route(
             for dest in branch.destinations(result, plan.nodes):
                 next_step.go(dest)
     return next_step.tasks()
+
+
+class Graph(Protocol):
+    """A compiled graph as the engine runs it (``CompiledStateGraph``)."""
+
+    name: str
+    plan: Plan
+    builder: Blueprint
+
+    async def route(
+        self, sources: Sequence[Source], state: Mapping[str, Any], joined: dict[int, set[str]]
+    ) -> list[Pending]:
+        """The tasks of the next superstep, after ``sources`` ran (none: the start)."""
+        ...
 
 
 class _NextStep:

@@ -6,20 +6,13 @@ import asyncio
 import threading
 import uuid
 from collections.abc import Mapping
-from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from reactivex.abc import ObserverBase
 
 from rxagent._flow import Flow
 from rxagent._types import Namespace, StreamMode
 from rxagent.graph._constants import DEFAULT_RECURSION_LIMIT
-
-if TYPE_CHECKING:
-    from rxagent.graph._task import Task
-
-current_task: ContextVar[Task | None] = ContextVar("rxagent_current_task", default=None)
-"""The node task whose code is running (set inside every node run)."""
 
 
 class Run:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel
 from reactivex import abc
@@ -24,17 +24,14 @@ from rxagent.events import ValuesEvent
 from rxagent.graph._command import Command, ParentCommand
 from rxagent.graph._constants import GraphRecursionError, InvalidUpdateError, troubleshooting
 from rxagent.graph._node import node_run
-from rxagent.graph._plan import Pending, path_key
+from rxagent.graph._plan import Graph, Pending, path_key
 from rxagent.graph._run import Run
 from rxagent.graph._state import StateSpec, update_of
 from rxagent.graph._task import Task
 
-if TYPE_CHECKING:
-    from rxagent.graph._compiled import CompiledStateGraph
-
 
 async def drive(
-    graph: CompiledStateGraph,
+    graph: Graph,
     input: Any,
     config: Mapping[str, Any] | None,
     modes: frozenset[StreamMode],
@@ -68,7 +65,7 @@ async def drive(
 
 
 async def run_graph(
-    graph: CompiledStateGraph, input: Any, run: Run, ns: Namespace, parent_ns: str
+    graph: Graph, input: Any, run: Run, ns: Namespace, parent_ns: str
 ) -> dict[str, Any]:
     """Run ``graph`` from ``input`` to its end, in namespace ``ns``; return the final state."""
     spec = graph.builder.spec
@@ -101,7 +98,7 @@ async def run_graph(
     return state
 
 
-def input_update(graph: CompiledStateGraph, input: Any) -> dict[str, Any]:
+def input_update(graph: Graph, input: Any) -> dict[str, Any]:
     """The write of a run's input: the keys of the input schema it sets.
 
     Raises:
@@ -122,9 +119,7 @@ def input_update(graph: CompiledStateGraph, input: Any) -> dict[str, Any]:
     return builder.input.select(input)
 
 
-async def run_subgraph(
-    graph: CompiledStateGraph, task: Task, emit: Any, parent: StateSpec | None
-) -> None:
+async def run_subgraph(graph: Graph, task: Task, emit: Any, parent: StateSpec | None) -> None:
     """Run a compiled graph as the node of ``task``: its events live, its output the update.
 
     A ``Command(graph=Command.PARENT)`` from one of its nodes becomes this node's command.
@@ -144,7 +139,7 @@ async def run_subgraph(
 
 
 def _task(
-    graph: CompiledStateGraph,
+    graph: Graph,
     run: Run,
     ns: Namespace,
     parent_ns: str,
@@ -169,7 +164,7 @@ def _task(
     )
 
 
-async def _run_step(graph: CompiledStateGraph, tasks: list[Task]) -> None:
+async def _run_step(graph: Graph, tasks: list[Task]) -> None:
     """Run the tasks of one superstep concurrently; the first failure cancels the rest."""
     started = [_start(graph, task) for task in tasks]
     futures = [future for future, _ in started]
@@ -187,9 +182,7 @@ async def _run_step(graph: CompiledStateGraph, tasks: list[Task]) -> None:
         raise
 
 
-def _start(
-    graph: CompiledStateGraph, task: Task
-) -> tuple[asyncio.Future[None], abc.DisposableBase]:
+def _start(graph: Graph, task: Task) -> tuple[asyncio.Future[None], abc.DisposableBase]:
     """Subscribe to the node run of ``task``; the future settles when the task ends."""
     done: asyncio.Future[None] = task.run.loop.create_future()
     check = graph.builder.spec.check
@@ -211,7 +204,7 @@ def _start(
         if not done.done():
             done.set_result(None)
 
-    source = node_run(graph.plan.nodes[task.node], task)
+    source = node_run(graph.plan.nodes[task.node], task, run_subgraph)
     return done, source.subscribe(task.on_signal, on_error, on_completed)
 
 

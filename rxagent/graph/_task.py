@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Awaitable, Mapping
+from contextvars import ContextVar
 from typing import Any
 
 from rxagent._context import DONE, NOOP_WRITER
@@ -44,6 +45,10 @@ _EXCLUDED_METADATA = frozenset(
     }
 )
 """Framework keys LangGraph leaves out of a ``tasks`` start payload's ``metadata``."""
+
+
+current_task: ContextVar[Task | None] = ContextVar("rxagent_current_task", default=None)
+"""The node task whose code is running (set inside every node run)."""
 
 
 class Task:

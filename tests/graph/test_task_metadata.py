@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from rxagent import END, START, AgentState, ScriptedModel, StateGraph, create_agent
-from rxagent.graph._run import current_task
+from rxagent.graph._task import current_task
 from rxagent.messages import AIMessage, AIMessageChunk
 
 QUESTION = {"messages": [{"role": "user", "content": "hi"}]}
