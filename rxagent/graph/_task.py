@@ -286,10 +286,8 @@ class Task:
                 for value in write.values():
                     self._emit_messages(value)
         if "updates" in modes:
-            writes = [write for write in self.writes if write]
-            update: Any = None if not writes else writes[0] if len(writes) == 1 else list(writes)
             run.seq += 1
-            data = {self.node: update}
+            data = {self.node: _grouped(self.writes)}
             fields = {**self._base, "mode": "updates", "seq": run.seq, "data": data}
             run.observer.on_next(_update_event(fields))
         self._result(None)
@@ -373,3 +371,20 @@ def _collect_ids(value: Any, seen: set[str]) -> None:
 def _outermost(checkpoint_ns: str) -> str:
     """The first task of a ``checkpoint_ns``: what LangChain keeps as metadata (first wins)."""
     return checkpoint_ns.partition("|")[0]
+
+
+def _grouped(writes: list[Mapping[str, Any]]) -> Any:
+    """A task's writes as LangGraph's ``updates`` show them (``pregel/_io.py``
+    ``map_output_updates``): one dict of every key written, or one dict per write when a key
+    is written twice; ``None`` for no write.
+
+    Example:
+        >>> _grouped([{"a": 1}, {"b": 2}]), _grouped([{"a": 1}, {"a": 2}]), _grouped([])
+        ({'a': 1, 'b': 2}, [{'a': 1}, {'a': 2}], None)
+    """
+    pairs = [(key, value) for write in writes for key, value in write.items()]
+    if not pairs:
+        return None
+    if len({key for key, _ in pairs}) < len(pairs):
+        return [{key: value} for key, value in pairs]
+    return dict(pairs)
