@@ -23,7 +23,7 @@ from rxagent.graph._command import Command, ParentCommand
 from rxagent.graph._constants import NodeOutputError, Send
 from rxagent.graph._run import Run
 from rxagent.graph._state import update_of
-from rxagent.messages import AIMessageChunk, BaseMessage
+from rxagent.messages import AIMessageChunk, BaseMessage, coerce_message, is_langchain_message
 
 _message_event = maker(MessageEvent)
 _custom_event = maker(CustomEvent)
@@ -317,12 +317,14 @@ class Task:
         )
 
     def _emit_messages(self, value: Any) -> None:
-        if isinstance(value, BaseMessage):
-            self.message(value)
-        elif isinstance(value, list | tuple):
-            for item in value:
-                if isinstance(item, BaseMessage):
-                    self.message(item)
+        items = value if isinstance(value, list | tuple) else (value,)
+        for item in items:
+            if isinstance(item, BaseMessage):
+                self.message(item)
+            elif is_langchain_message(item):  # a LangChain model's reply, returned as is
+                if item.id is None:
+                    item.id = str(uuid.uuid4())  # the state keeps this id too, as LangGraph's
+                self.message(coerce_message(item))
 
 
 class _Writer:

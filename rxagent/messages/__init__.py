@@ -32,6 +32,7 @@ from rxagent.messages._convert import (
     MessageLike,
     coerce_message,
     convert_to_messages,
+    is_langchain_message,
 )
 from rxagent.messages._merge import merge_dicts
 from rxagent.messages._partial_json import parse_partial_json
@@ -73,6 +74,7 @@ __all__ = (
     "add_usage",
     "coerce_message",
     "convert_to_messages",
+    "is_langchain_message",
     "join_chunks",
     "merge_dicts",
     "parse_partial_json",

@@ -134,7 +134,7 @@ def convert_to_messages(values: Iterable[MessageLike] | MessageLike) -> list[Bas
         ...
         ValueError: messages[1]: 'role' must be one of user, human, assistant, ai, system, developer, tool, AIMessageChunk, remove; got 'robot'
     """  # noqa: E501
-    if isinstance(values, BaseMessage | str | Mapping | tuple) or _is_foreign(values):
+    if isinstance(values, BaseMessage | str | Mapping | tuple) or is_langchain_message(values):
         return [_coerce(values, "messages[0]")]
     if not isinstance(values, Iterable):
         raise TypeError(
@@ -155,7 +155,7 @@ def _coerce(value: object, where: str | None) -> BaseMessage:
         if len(value) != 2 or not isinstance(value[0], str):
             raise ValueError(f"{prefix}a message tuple is (role, content); got {value!r}")
         return _from_role(value[0], {"content": value[1]}, "role", where, pair=True)
-    if _is_foreign(value):
+    if is_langchain_message(value):
         fields = value.model_dump()  # type: ignore[attr-defined]
         kind = fields.pop("type")
         return _from_role(_FOREIGN_KINDS.get(kind, kind), fields, "type", where)
@@ -226,8 +226,14 @@ def _invalid(cls: type[BaseMessage], where: str | None, field: str, given: objec
     )
 
 
-def _is_foreign(value: object) -> bool:
-    """Whether ``value`` is a langchain-core message (duck-typed: no import)."""
+def is_langchain_message(value: object) -> bool:
+    """Whether ``value`` is a langchain-core message (duck-typed: langchain-core is not
+    imported).
+
+    Example:
+        >>> is_langchain_message({"role": "user", "content": "hi"})
+        False
+    """
     module = type(value).__module__.partition(".")[0]
     return (
         module in _FOREIGN_MODULES
