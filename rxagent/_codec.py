@@ -9,7 +9,8 @@ back. The rules (``MARKER`` is the reserved key ``"__rx__"``):
 * A message (:class:`~rxagent.messages.BaseMessage`) is written as
   ``{"__rx__": "message", "type": ..., <every field>}`` and decodes as the rxagent message
   class its ``type`` names (``HumanMessage``, ``AIMessageChunk``, ``RemoveMessage``...), its
-  field values encoded by these same rules.
+  field values encoded by these same rules. A langchain-core message is written the same
+  way, and so decodes as rxagent's message of its kind.
 * A dict with ``str`` keys is written as a JSON object of encoded values. If it has the key
   ``"__rx__"`` itself it is escaped as ``{"__rx__": "dict", "value": {...}}``, so that any
   user dict, however message-like, decodes as that dict.
@@ -27,7 +28,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from rxagent.messages import MESSAGE_ADAPTER, BaseMessage
+from rxagent.messages import MESSAGE_ADAPTER, BaseMessage, coerce_message, is_langchain_message
 
 MARKER = "__rx__"
 """The reserved key of the JSON form: a dict holding it is a tagged value."""
@@ -105,6 +106,8 @@ def _encode_other(value: Any, cls: type) -> Any:
     """Messages, exceptions, and subclasses of the plain kinds."""
     if isinstance(value, BaseMessage):
         return _encode_message(value)
+    if is_langchain_message(value):  # a langchain-core message: written as rxagent's
+        return _encode_message(coerce_message(value))
     if isinstance(value, BaseException):
         return {"error": cls.__name__, "message": str(value)}
     if isinstance(value, str):

@@ -11,6 +11,7 @@ Example:
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any, TypeAlias
 
@@ -19,13 +20,21 @@ from rxagent.messages import (
     AIMessageChunk,
     BaseMessage,
     HumanMessage,
+    RemoveMessage,
     SystemMessage,
     ToolMessage,
     text_chunk,
 )
+from rxagent.messages._reducer import merge_by_id
 from rxagent.models._sink import label_tokens
 
-__all__ = ("LangChainModel", "from_langchain", "to_langchain", "to_langchain_messages")
+__all__ = (
+    "LangChainModel",
+    "add_langchain_messages",
+    "from_langchain",
+    "to_langchain",
+    "to_langchain_messages",
+)
 
 ModelInput: TypeAlias = str | Sequence[Any]
 """What LangChain's chat models take: a string, or a list of message-likes."""
@@ -167,6 +176,42 @@ def to_langchain_messages(input: ModelInput) -> Any:
     return _to_input(input)
 
 
+def add_langchain_messages(left: Any, right: Any) -> list[Any]:
+    """LangGraph's ``add_messages`` with langchain-core messages in the state.
+
+    Both sides are converted as LangChain converts them (dicts, tuples, strings, its own
+    messages; rxagent messages become langchain-core ones), chunks become messages, messages
+    without an id get one, and the two lists are merged by id exactly as
+    ``rxagent.messages.add_messages`` merges (``RemoveMessage`` and ``REMOVE_ALL_MESSAGES``
+    included). A node can then hand ``state["messages"]`` to a LangChain chat model as is.
+
+    Example:
+        >>> state = add_langchain_messages([], [{"role": "user", "content": "hi"}])
+        >>> type(state[0]).__module__.startswith("langchain_core"), state[0].content
+        (True, 'hi')
+    """
+    return merge_by_id(_langchain_state(left), _langchain_state(right))
+
+
+def _langchain_state(values: Any) -> list[Any]:
+    from langchain_core.messages import convert_to_messages, message_chunk_to_message
+
+    items = values if isinstance(values, list | tuple) and not _is_pair(values) else [values]
+    converted = convert_to_messages(
+        [to_langchain(item) if isinstance(item, BaseMessage) else item for item in items]
+    )
+    messages = [message_chunk_to_message(message) for message in converted]
+    for message in messages:
+        if message.id is None:
+            message.id = str(uuid.uuid4())
+    return messages
+
+
+def _is_pair(value: Any) -> bool:
+    """A ``(role, content)`` tuple, which is one message, not a list of two."""
+    return isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, str) for v in value)
+
+
 def to_langchain(message: BaseMessage) -> Any:
     """Convert an rxagent message to the langchain-core message of the same kind.
 
@@ -188,6 +233,8 @@ def to_langchain(message: BaseMessage) -> Any:
     if isinstance(message, ToolMessage):
         extra = {"tool_call_id": message.tool_call_id, "status": message.status}
         return lc.ToolMessage(**fields, **extra)
+    if isinstance(message, RemoveMessage):
+        return lc.RemoveMessage(id=message.id or "")
     kinds: dict[type[BaseMessage], Any] = {
         HumanMessage: lc.HumanMessage,
         SystemMessage: lc.SystemMessage,

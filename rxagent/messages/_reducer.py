@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any, TypeVar
 from uuid import uuid4
 
 from rxagent.messages._ai import AIMessageChunk
-from rxagent.messages._base import BaseMessage, RemoveMessage
+from rxagent.messages._base import BaseMessage
 from rxagent.messages._convert import MessageLike, convert_to_messages
+
+M = TypeVar("M", bound=Any)
 
 REMOVE_ALL_MESSAGES = "__remove_all__"
 """The id of a ``RemoveMessage`` that deletes every message before it."""
@@ -34,11 +37,23 @@ def add_messages(
         >>> [m.id for m in add_messages(msgs, RemoveMessage(id="1"))]
         ['2']
     """
-    old = _prepare(left)
-    new = _prepare(right)
+    return merge_by_id(_prepare(left), _prepare(right))
+
+
+def merge_by_id(old: list[M], new: list[M]) -> list[M]:
+    """``add_messages``' merge, for messages of any kind that have ``id`` and ``type``
+    (rxagent's or langchain-core's, already converted and given ids).
+
+    Raises:
+        ValueError: a removal names an id that is not there.
+
+    Example:
+        >>> [m.id for m in merge_by_id([HumanMessage("a", id="1")], [RemoveMessage(id="1")])]
+        []
+    """
     for position in range(len(new) - 1, -1, -1):
         message = new[position]
-        if isinstance(message, RemoveMessage) and message.id == REMOVE_ALL_MESSAGES:
+        if message.type == "remove" and message.id == REMOVE_ALL_MESSAGES:
             return new[position + 1 :]
     merged = list(old)
     where = {message.id: i for i, message in enumerate(merged)}
@@ -46,12 +61,12 @@ def add_messages(
     for message in new:
         existing = where.get(message.id)
         if existing is not None:
-            if isinstance(message, RemoveMessage):
+            if message.type == "remove":
                 removed.add(message.id)
             else:
                 removed.discard(message.id)
                 merged[existing] = message
-        elif isinstance(message, RemoveMessage):
+        elif message.type == "remove":
             raise ValueError(
                 f"Attempting to delete a message with an ID that doesn't exist ({message.id!r})"
             )

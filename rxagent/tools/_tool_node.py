@@ -36,7 +36,6 @@ from rxagent.graph import Command, Send
 from rxagent.graph._task import Task, current_task
 from rxagent.messages import (
     REMOVE_ALL_MESSAGES,
-    AIMessage,
     BaseMessage,
     RemoveMessage,
     ToolCall,
@@ -190,7 +189,8 @@ class ToolNode:
             messages = getattr(input, self.messages_key, None) or []
         if not messages:
             raise ValueError("No message found in input")
-        last = next((m for m in reversed(messages) if isinstance(m, AIMessage)), None)
+        # by type, not class: the state may hold langchain-core messages (rxagent.graph.message)
+        last = next((m for m in reversed(messages) if getattr(m, "type", None) == "ai"), None)
         if last is None:
             raise ValueError("No AIMessage found in input")
         return list(last.tool_calls), input, "list" if isinstance(input, list) else "dict"
@@ -246,6 +246,7 @@ def tools_condition(state: Any, messages_key: str = "messages") -> Literal["tool
         ValueError: the state has no messages.
 
     Example:
+        >>> from rxagent.messages import AIMessage
         >>> tools_condition({"messages": [AIMessage("Hi")]})
         '__end__'
     """

@@ -32,7 +32,7 @@ def imports_of(path: Path) -> set[str]:
 
 def graph_edges() -> dict[str, set[str]]:
     edges: dict[str, set[str]] = {}
-    for path in GRAPH.glob("_*.py"):
+    for path in GRAPH.glob("*.py"):
         name = f"rxagent.graph.{path.stem}"
         edges[name] = {m for m in imports_of(path) if m.startswith("rxagent.graph.")}
     return edges
