@@ -23,10 +23,9 @@ from rxagent.bridges._aiter import BridgeAsyncIterator
 from rxagent.bridges._buffer import DEFAULT_MAXSIZE, Overflow, check_bridge_args
 from rxagent.bridges._iter import BridgeIterator, iterate
 from rxagent.events import Event
-from rxagent.graph._constants import START
 from rxagent.graph._node import start_job, stop_run, track
 from rxagent.graph._output import GraphOutput
-from rxagent.graph._plan import Blueprint, Pending, Plan, Source, route
+from rxagent.graph._plan import Blueprint, Plan
 from rxagent.graph._runtime import drive
 
 Config = Mapping[str, Any]
@@ -200,15 +199,3 @@ class CompiledStateGraph:
             return Disposable(partial(stop_run, job, flow))
 
         return Observable(subscribe)
-
-    async def route(
-        self, sources: Sequence[Source], state: Mapping[str, Any], joined: dict[int, set[str]]
-    ) -> list[Pending]:
-        """The tasks of the next superstep, after ``sources`` ran (none: the start)."""
-        return await route(self.plan, sources, state, joined, self._read)
-
-    def _read(self, node: str, state: Mapping[str, Any]) -> Any:
-        """What a conditional edge after ``node`` receives: the state as ``node`` reads it."""
-        spec = self.plan.nodes.get(node) if node != START else None
-        schema = spec.reads if spec is not None and spec.reads is not None else None
-        return (schema or self.builder.spec.state).read(state)

@@ -73,6 +73,8 @@ class Plan:
     joins: tuple[tuple[tuple[str, ...], str], ...]
     joins_of: Mapping[str, tuple[int, ...]]
     branches: Mapping[str, tuple[Branch, ...]]
+    state: Schema
+    """The graph's state schema: what a branch after a node without an input schema reads."""
 
     @classmethod
     def of(cls, builder: Blueprint) -> Plan:
@@ -102,7 +104,14 @@ class Plan:
             joins=tuple(builder.joins),
             joins_of=_frozen(joins_of),
             branches=_frozen(branches),
+            state=builder.spec.state,
         )
+
+    def read(self, node: str, state: Mapping[str, Any]) -> Any:
+        """What a conditional edge after ``node`` receives: the state as ``node`` reads it."""
+        spec = self.nodes.get(node) if node != START else None
+        schema = spec.reads if spec is not None and spec.reads is not None else self.state
+        return schema.read(state)
 
 
 async def route(
@@ -110,12 +119,10 @@ async def route(
     sources: Sequence[Source],
     state: Mapping[str, Any],
     joined: dict[int, set[str]],
-    read: Any,
 ) -> list[Pending]:
-    """The tasks of the next superstep, after ``sources`` ran (none: the graph's start).
-
-    ``read(node, state)`` is what a branch after ``node`` receives; ``joined`` remembers
-    which sources of each join have arrived.
+    """The tasks of the next superstep, after ``sources`` ran (none: the graph's start): a
+    function of the plan and the state. ``joined`` remembers which sources of each join
+    have arrived.
     """
     next_step = _NextStep(plan.triggers)
     for node, gotos in [(s.node, s.gotos) for s in sources] or [(START, [])]:
@@ -134,7 +141,7 @@ async def route(
                 joined[index] = set()
                 next_step.pull(dst)
         for branch in plan.branches.get(node, ()):
-            result = await branch.resolve(read(node, state))
+            result = await branch.resolve(plan.read(node, state))
             for dest in branch.destinations(result, plan.nodes):
                 next_step.go(dest)
     return next_step.tasks()
@@ -146,12 +153,6 @@ class Graph(Protocol):
     name: str
     plan: Plan
     builder: Blueprint
-
-    async def route(
-        self, sources: Sequence[Source], state: Mapping[str, Any], joined: dict[int, set[str]]
-    ) -> list[Pending]:
-        """The tasks of the next superstep, after ``sources`` ran (none: the start)."""
-        ...
 
 
 class _NextStep:

@@ -24,7 +24,7 @@ from rxagent.events import ValuesEvent
 from rxagent.graph._command import Command, ParentCommand
 from rxagent.graph._constants import GraphRecursionError, InvalidUpdateError, troubleshooting
 from rxagent.graph._node import node_run
-from rxagent.graph._plan import Graph, Pending, path_key
+from rxagent.graph._plan import Graph, Pending, path_key, route
 from rxagent.graph._run import Run
 from rxagent.graph._state import StateSpec, update_of
 from rxagent.graph._task import Task
@@ -73,7 +73,7 @@ async def run_graph(
     if wrote:
         _emit_values(run, ns, 0, state)
     joined: dict[int, set[str]] = {}
-    pending = await graph.route([], state, joined)
+    pending = await route(graph.plan, [], state, joined)
     step = 0
     while pending:
         step += 1
@@ -94,7 +94,7 @@ async def run_graph(
         state, wrote = spec.apply(state, [write for task in tasks for write in task.writes])
         if wrote:
             _emit_values(run, ns, step, state)
-        pending = await graph.route(tasks, state, joined)
+        pending = await route(graph.plan, tasks, state, joined)
     return state
 
 
