@@ -47,7 +47,7 @@ def test_every_workload_and_row_runs_or_says_why(smoke: tuple[Path, str]) -> Non
     assert results["level"] == "smoke"
     assert results["machine"]["nproc"] >= 1
     workloads = [group["workload"] for group in results["groups"]]
-    assert set(workloads) == {"one_tool_call", "fan_out", "long_stream", "operators"}
+    assert set(workloads) == {"one_tool_call", "fan_out", "long_stream", "operators", "chat_node"}
     measured = {(g["workload"], r["name"]) for g in results["groups"] for r in g["rows"]}
     assert measured == set(REGISTRY)  # every registered row is in the smoke run
     for group in results["groups"]:
@@ -85,17 +85,34 @@ def test_the_scenario_streams_all_three_modes(smoke: tuple[Path, str]) -> None:
         assert rows["langgraph", "sync"]["samples"][0]["events"] == events
 
 
+def test_the_chat_node_streams_every_token_on_both_sides(smoke: tuple[Path, str]) -> None:
+    (group,) = [g for g in _results(smoke[0])["groups"] if g["workload"] == "chat_node"]
+    rows = {(row["name"], row["face"]): row for row in group["rows"]}
+    if not all(row["status"] == "ok" for row in rows.values()):
+        pytest.skip("langchain-core or LangGraph is not installed: the rows are skipped")
+    n = group["params"]["n"]
+    for face in ("sync", "async"):  # N tokens and the closing empty chunk, on every face
+        for name in ("rxagent", "langgraph", "LangChain model alone"):
+            assert rows[name, face]["samples"][0]["events"] == n + 1, (name, face)
+    report = (smoke[0] / "latest.md").read_text()
+    section = report[report.index("## 5. A LangChain chat model") :]
+    assert "µs/token" in section
+    assert "rxagent (sync)" in section
+    assert "langgraph (async)" in section
+
+
 def test_markdown_report_is_printed_and_written(smoke: tuple[Path, str]) -> None:
     out, printed = smoke
     report = (out / "latest.md").read_text()
     assert printed == report
-    for title in ("## 1. One tool call", "## 2. Fan-out", "## 3. Long stream", "## 4. Operators"):
+    titles = ("## 1. One tool call", "## 2. Fan-out", "## 3. Long stream", "## 4. Operators")
+    for title in (*titles, "## 5. A LangChain chat model inside a node"):
         assert title in report
     lines = report.splitlines()
     headers = [
         i for i, line in enumerate(lines) if line.startswith("| ") and i and not lines[i - 1]
     ]
-    assert len(headers) >= 5  # four workloads and the targets
+    assert len(headers) >= 6  # five workloads and the targets
     for start in headers:
         table = list(itertools.takewhile(lambda line: line.startswith("|"), lines[start:]))
         assert len(table) >= 3  # header, rule, at least one row

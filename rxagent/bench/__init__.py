@@ -1,15 +1,16 @@
 """``rxagent bench``: rxagent side by side with LangGraph 1.2 and the pure-Python floor.
 
-Four workloads (one tool call; fan-out; a long stream through the UI operators; operator
-overhead), each at several sizes, each configuration in its own worker process, the
-configurations of one comparison interleaved run by run. ``run_suite`` writes
-``latest.json``, ``latest.md`` and ``latest.png`` and returns the Markdown report.
+Five workloads (one tool call; fan-out; a long stream through the UI operators; operator
+overhead; a LangChain chat model inside a node), each at several sizes, each configuration
+in its own worker process, the configurations of one comparison interleaved run by run.
+``run_suite`` writes ``latest.json``, ``latest.md`` and ``latest.png`` and returns the
+Markdown report.
 
 Implementations are a registry: add a row with :func:`register`.
 
 Example:
     >>> sorted({workload for workload, _ in REGISTRY})
-    ['fan_out', 'long_stream', 'one_tool_call', 'operators']
+    ['chat_node', 'fan_out', 'long_stream', 'one_tool_call', 'operators']
     >>> repeat, groups = plan("quick")
     >>> repeat, groups[0].workload, groups[0].params["n"]
     (3, 'one_tool_call', 1000)
@@ -22,7 +23,7 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from rxagent.bench import _agents, _langchain, _operators
+from rxagent.bench import _agents, _chat_node, _langchain, _operators
 from rxagent.bench._core import REGISTRY, Face, Implementation, Params, Sample, register
 from rxagent.bench._plot import plot, plot_available
 from rxagent.bench._report import render
@@ -46,7 +47,7 @@ __all__ = (
     "write_reports",
 )
 
-for _module in (_agents, _langchain, _operators):
+for _module in (_agents, _langchain, _operators, _chat_node):
     _module.register_all()
 
 

@@ -121,12 +121,14 @@ def _adapted_branches(params: Params) -> Any:
 # -- the model alone ------------------------------------------------------------------------
 
 
-def _bare_sync(params: Params) -> SyncRun:
+def bare_sync(params: Params) -> SyncRun:
+    """The fake model's own ``stream()`` of ``n`` tokens: its cost, no framework."""
     model = fake_model(answer_tokens=params["n"], call_tool=False)
     return lambda: model.stream("Summarise the records.")
 
 
-def _bare_async(params: Params) -> AsyncRun:
+def bare_async(params: Params) -> AsyncRun:
+    """The fake model's own ``astream()`` of ``n`` tokens: its cost, no framework."""
     model = fake_model(answer_tokens=params["n"], call_tool=False)
     return lambda: model.astream("Summarise the records.")
 
@@ -196,5 +198,5 @@ def register_all() -> None:
     register(Implementation("one_tool_call", "langgraph", lg_agent, LANGGRAPH))
     lg_fan: Faces = {"sync": _langgraph_fan_out_sync, "async": _langgraph_fan_out_async}
     register(Implementation("fan_out", "langgraph", lg_fan, LANGGRAPH))
-    bare: Faces = {"sync": _bare_sync, "async": _bare_async}
+    bare: Faces = {"sync": bare_sync, "async": bare_async}
     register(Implementation("one_tool_call", "LangChain model alone", bare, LANGCHAIN))

@@ -17,6 +17,7 @@ _TITLES = {
     "fan_out": "2. Fan-out: 8 branches of N/8 tokens, merged",
     "long_stream": "3. Long stream: buffer_tokens + throttle_custom, consumer keeps nothing",
     "operators": "4. Operators: overhead over a bare filter + map, same pre-built events",
+    "chat_node": "5. A LangChain chat model inside a node (the quickstart chatbot), messages",
 }
 
 
@@ -142,6 +143,35 @@ def _operator_row(group: dict[str, Any], row: dict[str, Any]) -> list[str]:
     ]
 
 
+_MODEL_ALONE = "LangChain model alone"
+
+
+def _chat_row(group: dict[str, Any], row: dict[str, Any]) -> list[str]:
+    n = int(group["params"]["n"])
+
+    def per_token(sample: dict[str, Any]) -> float:
+        return float(sample["wall"]) / n * 1e6
+
+    bare = [
+        other
+        for other in group["rows"]
+        if other["name"] == _MODEL_ALONE and other["face"] == row["face"] and other["samples"]
+    ]
+    over = "–"
+    if bare and row["name"] != _MODEL_ALONE:
+        over = f"{median(row, per_token) - median(bare[0], per_token):+.2f}"
+    return [
+        f"{row['name']} ({row['face']})",
+        f"{group['label']}, {_size(group)}",
+        f"{row['samples'][0]['events']:,}",
+        _spread(stat(row, per_token), ".2f"),
+        _ratio(group, row),
+        over,
+        _spread(stat(row, lambda s: s["first"] * 1e3), ".2f"),
+        f"{row['rss_mib']:.0f}",
+    ]
+
+
 _LAYOUTS: dict[str, tuple[tuple[str, ...], Callable[..., list[str]]]] = {
     "flow": (
         (
@@ -178,6 +208,19 @@ _LAYOUTS: dict[str, tuple[tuple[str, ...], Callable[..., list[str]]]] = {
             "peak RSS (MiB)",
         ),
         _operator_row,
+    ),
+    "chat_node": (
+        (
+            "configuration",
+            "workload",
+            "events",
+            "µs/token",
+            "vs LangGraph",
+            "over the model alone (µs/token)",
+            "first event (ms)",
+            "peak RSS (MiB)",
+        ),
+        _chat_row,
     ),
 }
 

@@ -30,6 +30,13 @@ _AGENTS: tuple[Member, ...] = (
 )
 _FLOORS: tuple[Member, ...] = (("floor: Subject", "push"), ("floor: generator", "sync"))
 _BARE: tuple[Member, ...] = (("LangChain model alone", "sync"), ("LangChain model alone", "async"))
+_CHAT: tuple[Member, ...] = (
+    ("rxagent", "sync"),
+    ("rxagent", "async"),
+    ("langgraph", "sync"),
+    ("langgraph", "async"),
+    *_BARE,
+)
 _OPERATORS: tuple[Member, ...] = tuple(
     (name, "push")
     for name in (
@@ -100,6 +107,9 @@ def plan(level: Level) -> tuple[int, list[Group]]:
         Group("long_stream", "buffer_tokens + throttle_custom", {"n": stream}, long_members)
     )
     groups.append(Group("operators", "pre-built events", {"n": stream}, _OPERATORS))
+    chat = {"full": (10_000, 100_000), "quick": (10_000,), "smoke": (40,)}[level]
+    for n in chat:
+        groups.append(Group("chat_node", "llm.invoke in a node, messages", {"n": n}, _CHAT))
     return {"full": 5, "quick": 3, "smoke": 1}[level], groups
 
 

@@ -22,6 +22,18 @@ Deliberate differences, each with how the comparison absorbs it:
    because a silently lost update is a bug in the graph. The builder test checks that
    LangGraph returns the state unchanged and rxagent raises.
 
+5. **Other inputs LangGraph or LangChain carry on with** (each asserted by a test of its
+   own): an unknown key in a graph's input, a conditional edge to an unknown node and a
+   ``path_map`` miss raise a ``ValueError`` naming the valid choices (LangGraph warns,
+   ignores or raises ``KeyError``) — tests/graph; an agent given no messages and no system
+   prompt raises a ``ValueError`` naming ``messages`` (LangChain calls the model with an
+   empty conversation, which providers reject) — tests/test_agent_inputs.py;
+   ``ToolInvocationError`` stays a ``ValueError`` so ``except ValueError`` around a direct
+   tool call keeps working (only ``handle_tool_errors=ValueError`` sees it) — tests/tools.
+6. **The stream's message classes.** A state reduced with ``rxagent.graph.message``'s
+   ``add_messages`` keeps langchain-core messages as LangGraph's does; what the stream
+   yields in ``messages`` mode is rxagent's classes (1. above).
+
 Not differences (checked, they match): custom events' attribution (node, task, tool call)
 lives only on rxagent's ``Event`` objects, and ``stream()`` yields the bare payload as
 LangGraph does; LangGraph 1.2 has the ``tools`` stream mode too, so it is compared like any

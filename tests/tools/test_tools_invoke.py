@@ -193,3 +193,15 @@ async def test_async_callable_object_is_async() -> None:
     assert made.is_async
     assert made.description == "Look things up."
     assert await made.ainvoke({"key": "a"}) == "A"
+
+
+def test_invalid_arguments_are_a_value_error_a_direct_caller_can_catch() -> None:
+    # a deliberate difference from LangChain (tests/conformance/_differences.py, 5.)
+    @tool
+    def add(a: int, b: int) -> int:
+        """Add two numbers."""
+        return a + b
+
+    with pytest.raises(ValueError, match="add"):
+        add.invoke({"a": "not a number", "b": 1})
+    assert issubclass(ToolInvocationError, ValueError)
