@@ -109,7 +109,7 @@ def plan(level: Level) -> tuple[int, list[Group]]:
     groups.append(Group("operators", "pre-built events", {"n": stream}, _OPERATORS))
     chat = {"full": (10_000, 100_000), "quick": (10_000,), "smoke": (40,)}[level]
     for n in chat:
-        groups.append(Group("chat_node", "llm.invoke in a node, messages", {"n": n}, _CHAT))
+        groups.append(Group("chat_node", "chatbot node, messages", {"n": n}, _CHAT))
     return {"full": 5, "quick": 3, "smoke": 1}[level], groups
 
 
