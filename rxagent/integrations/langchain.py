@@ -103,6 +103,7 @@ class LangChainModel:
     ) -> Iterator[AIMessageChunk]:
         """Stream the reply to ``input`` synchronously."""
         model = self._bound(tools)
+        label_tokens(self.ls_params(**kwargs))
         for chunk in model.stream(_to_input(input), **_call(config, kwargs)):
             yield _chunk_from_langchain(chunk)
 

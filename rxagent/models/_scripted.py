@@ -222,6 +222,7 @@ class ScriptedModel:
             'Hi there'
         """
         chunks = self._start(input)
+        label_tokens(self.ls_params())
         sink = streaming_sink(config)
         delays = None if self.latency is None else self._delays(self.latency)
         for chunk in chunks:

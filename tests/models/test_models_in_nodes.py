@@ -67,6 +67,7 @@ def test_a_model_called_in_a_node_streams_its_tokens_once(style: str) -> None:
     assert all(type(chunk) is AIMessageChunk for chunk, _ in tokens)  # the reply: not again
     metadata = tokens[0][1]
     assert (metadata["langgraph_node"], metadata["note"], metadata["langgraph_step"]) == ("n", 1, 1)
+    assert metadata["ls_provider"] == "scripted"  # the model labels its tokens, in any node
     assert [mode for mode, _ in items][-1] == "updates"  # tokens come before the update
     reply = items[-1][1]["n"]["messages"][0]
     assert reply.text == "Hello there friend"
