@@ -23,11 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import json
-import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from copy import deepcopy
-from dataclasses import replace
 from types import UnionType
 from typing import Any, Final, Literal, TypeAlias, Union, get_args, get_origin, get_type_hints
 
@@ -35,22 +31,25 @@ from rxagent._context import NOOP_WRITER, current_writer
 from rxagent.graph import Command, Send
 from rxagent.graph._task import Task, current_task
 from rxagent.messages import (
-    REMOVE_ALL_MESSAGES,
-    BaseMessage,
-    RemoveMessage,
     ToolCall,
     ToolMessage,
-    convert_to_messages,
 )
 from rxagent.tools._injected import ToolRuntime
 from rxagent.tools._tool import Tool, ToolInvocationError, as_tool
+from rxagent.tools._tool_output import (
+    InputType,
+    all_sends,
+    checked_output,
+    is_command_output,
+    new_tool_message,
+    own,
+    tool_message,
+)
 
 ErrorHandling: TypeAlias = (
     bool | str | Callable[..., str] | type[Exception] | tuple[type[Exception], ...]
 )
 """What ``handle_tool_errors`` takes, as LangChain's ``ToolNode``."""
-InputType: TypeAlias = Literal["list", "dict", "tool_calls"]
-"""What the node was given, as LangGraph's ``ToolNode`` tells them apart."""
 ToolOutput: TypeAlias = ToolMessage | Command[Any] | list[ToolMessage | Command[Any]]
 """What one tool call gives: a message, or a tool's checked commands and messages."""
 
@@ -58,10 +57,6 @@ INVALID_TOOL_NAME: Final = "Error: {name} is not a valid tool, try one of [{name
 """The content of the ``ToolMessage`` for an unknown tool (LangChain's template)."""
 TOOL_CALL_ERROR: Final = "Error: {error!r}\n Please fix your mistakes."
 """The content of a handled error for ``True`` and exception types (LangChain's template)."""
-_BLOCK_TYPES: Final = frozenset(
-    {"text", "image_url", "image", "json", "search_result", "custom_tool_call_output"}
-    | {"document", "file"}
-)
 
 
 def default_handle_tool_errors(error: Exception) -> str:
@@ -166,7 +161,7 @@ class ToolNode:
         for item in flat:
             if not isinstance(item, Command):
                 combined.append({self.messages_key: [item]})
-            elif item.graph == Command.PARENT and _all_sends(item.goto):
+            elif item.graph == Command.PARENT and all_sends(item.goto):
                 sends.extend(s for s in item.destinations() if isinstance(s, Send))
             else:
                 combined.append(item)
@@ -203,7 +198,7 @@ class ToolNode:
         tool = self.tools_by_name.get(name)
         if tool is None:
             content = INVALID_TOOL_NAME.format(name=name, names=", ".join(self.tools_by_name))
-            return _message(content, name, call_id, "error")
+            return new_tool_message(content, name, call_id, "error")
         writer = task.writer(call_id) if task is not None else NOOP_WRITER
         current_writer.set(writer)
         tools = list(self.tools_by_name.values())
@@ -211,8 +206,8 @@ class ToolNode:
         started = {"event": "tool-started", "tool_call_id": call_id, "tool_name": name}
         _emit(task, {**started, "input": call["args"]})
         try:
-            result = _own(await tool.ainvoke(call["args"], tool_call_id=call_id, runtime=runtime))
-            output = result if _is_command_output(result) else tool_message(result, name, call_id)
+            result = own(await tool.ainvoke(call["args"], tool_call_id=call_id, runtime=runtime))
+            output = result if is_command_output(result) else tool_message(result, name, call_id)
         except Exception as error:
             _emit(task, {"event": "tool-error", "tool_call_id": call_id, "message": _text(error)})
             return self._handle(error, name, call_id)
@@ -228,7 +223,7 @@ class ToolNode:
         """The error ``ToolMessage`` for ``error``, or ``error`` raised if it is not handled."""
         if not self.handle_tool_errors or not isinstance(error, self._handled):
             raise error
-        return _message(self._content(error), name, call_id, "error")
+        return new_tool_message(self._content(error), name, call_id, "error")
 
     def _content(self, error: Exception) -> str:
         flag = self.handle_tool_errors
@@ -261,202 +256,6 @@ def tools_condition(state: Any, messages_key: str = "messages") -> Literal["tool
     if getattr(messages[-1], "tool_calls", None):
         return "tools"
     return "__end__"
-
-
-def tool_message(result: Any, name: str, call_id: str) -> ToolMessage:
-    """The ``ToolMessage`` for what a tool returned, with an id, as LangChain formats it.
-
-    Example:
-        >>> tool_message({"temp": 21}, "weather", "c1").content
-        '{"temp": 21}'
-    """
-    if isinstance(result, ToolMessage):
-        if result.id is None:
-            result.id = str(uuid.uuid4())
-        return result
-    if isinstance(result, BaseMessage):
-        return _message(result.content, name, call_id, "success")
-    if isinstance(result, str):
-        return _message(result, name, call_id, "success")
-    if isinstance(result, list | tuple) and all(_is_block(item) for item in result):
-        return _message(list(result), name, call_id, "success")
-    try:
-        content = json.dumps(result, ensure_ascii=False)
-    except (TypeError, ValueError):
-        content = str(result)
-    return _message(content, name, call_id, "success")
-
-
-def checked_output(
-    output: Command[Any] | list[ToolMessage | Command[Any]],
-    call: ToolCall,
-    kind: InputType,
-    messages_key: str = "messages",
-) -> Command[Any] | list[ToolMessage | Command[Any]]:
-    """A tool's ``Command`` (or list) checked as LangGraph's ``ToolNode`` checks it.
-
-    The update is copied; in it the ``ToolMessage`` for the call gets the tool's name and
-    every message object an id (what LangGraph's reducer gives it on the way in).
-
-    Raises:
-        ValueError: with LangGraph's text: a ``Command`` for this graph has no
-            ``ToolMessage`` for the call, a list has not exactly one, or the update has
-            the wrong shape for ``kind``.
-
-    Example:
-        >>> call: ToolCall = {"name": "save", "args": {}, "id": "c1"}
-        >>> done = Command(update={"messages": [ToolMessage("ok", tool_call_id="c1")]})
-        >>> checked_output(done, call, "dict").update["messages"][0].name
-        'save'
-    """
-    if isinstance(output, Command):
-        return _checked_command(output, call, kind, messages_key, require_terminator=True)
-    found = 0
-    for item in output:
-        bound = [item] if isinstance(item, ToolMessage) else _update_messages(item, messages_key)
-        found += sum(isinstance(m, ToolMessage) and m.tool_call_id == call["id"] for m in bound)
-    if found != 1:
-        raise ValueError(
-            f"Tool {call['name']} returned a list with {found} messages bound to tool_call_id "
-            f"{call['id']!r}; expected exactly one terminating ToolMessage."
-        )
-    return [
-        _checked_command(item, call, kind, messages_key, require_terminator=False)
-        if isinstance(item, Command)
-        else tool_message(item, call["name"], call["id"] or "")
-        for item in output
-    ]
-
-
-def _checked_command(
-    command: Command[Any], call: ToolCall, kind: InputType, key: str, *, require_terminator: bool
-) -> Command[Any]:
-    name = call["name"]
-    copied = _copied(command, kind, key, name)
-    if copied is None:
-        return command
-    command, messages = copied
-    for message in messages if isinstance(messages, list) else [messages]:
-        if isinstance(message, BaseMessage) and message.id is None:
-            message.id = str(uuid.uuid4())
-    converted = convert_to_messages(messages)
-    if [(type(m), m.id) for m in converted] == [(RemoveMessage, REMOVE_ALL_MESSAGES)]:
-        return command
-    matched = False
-    for message in converted:
-        if isinstance(message, ToolMessage) and message.tool_call_id == call["id"]:
-            message.name, matched = name, True
-    if require_terminator and command.graph is None and not matched:
-        shown = '{"messages": [' if kind == "dict" else "["
-        raise ValueError(
-            f"Expected to have a matching ToolMessage in Command.update for tool '{name}', "
-            f"got: {converted}. Every tool call (LLM requesting to call a tool) in the "
-            "message history MUST have a corresponding ToolMessage. You can fix it by "
-            f'modifying the tool to return `Command(update={shown}ToolMessage("Success", '
-            f"tool_call_id=tool_call_id), ...]{'}' if kind == 'dict' else ''}, ...)`."
-        )
-    return command
-
-
-def _copied(
-    command: Command[Any], kind: InputType, key: str, name: str
-) -> tuple[Command[Any], Any] | None:
-    """The command with a copy of its update and the messages in it (``None``: no check)."""
-    update = command.update
-    if isinstance(update, Mapping):
-        if kind == "list":
-            raise ValueError(
-                "Tools can provide a dict in Command.update only when using dict with "
-                f"'{key}' key as ToolNode input, got: {update} for tool '{name}'"
-            )
-        copied = deepcopy(dict(update))
-        return replace(command, update=copied), copied.get(key, [])
-    if isinstance(update, list):
-        if kind != "list":
-            raise ValueError(
-                "Tools can provide a list of messages in Command.update only when using "
-                f"list of messages as ToolNode input, got: {update} for tool '{name}'"
-            )
-        copied_list = deepcopy(update)
-        return replace(command, update=copied_list), copied_list
-    return None
-
-
-def _update_messages(command: Command[Any], key: str) -> list[Any]:
-    update = command.update
-    messages = update.get(key, []) if isinstance(update, Mapping) else []
-    return messages if isinstance(messages, list) else [messages]
-
-
-def _is_command_output(result: Any) -> bool:
-    """Whether a tool returned a ``Command``, or a list of only commands and tool messages."""
-    if isinstance(result, list):
-        return bool(result) and all(isinstance(i, Command | ToolMessage) for i in result)
-    return isinstance(result, Command)
-
-
-def _own(result: Any) -> Any:
-    """``result`` with LangGraph's commands and LangChain's messages made rxagent's."""
-    if isinstance(result, list) and result and all(_is_foreign_output(i) for i in result):
-        return [_own(item) for item in result]
-    kind = type(result)
-    if kind.__name__ == "Command" and kind.__module__.startswith("langgraph."):
-        update = result.update
-        if isinstance(update, Mapping):
-            update = {k: _own_messages(v) for k, v in update.items()}
-        elif isinstance(update, list):
-            update = _own_messages(update)
-        return Command(
-            graph=result.graph, update=update, resume=result.resume, goto=_own_goto(result.goto)
-        )
-    if _is_langchain_message(result):
-        return convert_to_messages(result)[0]
-    return result
-
-
-def _own_messages(value: Any) -> Any:
-    if _is_langchain_message(value):
-        return convert_to_messages(value)[0]
-    if isinstance(value, list) and any(_is_langchain_message(v) for v in value):
-        return [convert_to_messages(v)[0] if _is_langchain_message(v) else v for v in value]
-    return value
-
-
-def _own_goto(goto: Any) -> Any:
-    if isinstance(goto, str):
-        return goto
-    if type(goto).__name__ == "Send":
-        return Send(goto.node, goto.arg)
-    return [_own_goto(item) for item in goto]
-
-
-def _is_foreign_output(item: Any) -> bool:
-    return (
-        isinstance(item, Command | ToolMessage)
-        or type(item).__name__ == "Command"
-        or _is_langchain_message(item)
-    )
-
-
-def _is_langchain_message(value: Any) -> bool:
-    module = type(value).__module__
-    return module.startswith("langchain_core.") and isinstance(getattr(value, "type", None), str)
-
-
-def _all_sends(goto: Any) -> bool:
-    return isinstance(goto, list) and all(isinstance(item, Send) for item in goto)
-
-
-def _message(
-    content: Any, name: str, call_id: str, status: Literal["success", "error"]
-) -> ToolMessage:
-    return ToolMessage(
-        content, name=name, tool_call_id=call_id, status=status, id=str(uuid.uuid4())
-    )
-
-
-def _is_block(item: Any) -> bool:
-    return isinstance(item, dict) and item.get("type") in _BLOCK_TYPES
 
 
 def _is_tool_call(item: Any) -> bool:

@@ -37,7 +37,8 @@ from rxagent import END, START, StateGraph, create_agent, tool
 from rxagent.graph import Command, MessagesState, Send
 from rxagent.messages import AIMessage, ToolCall, ToolMessage
 from rxagent.tools import InjectedToolCallId, ToolNode, tools_condition
-from rxagent.tools._tool_node import SentToolCalls, checked_output
+from rxagent.tools._tool_node import SentToolCalls
+from rxagent.tools._tool_output import checked_output
 from tests.conformance._models import Reply, fake_chat_model, scripted_model
 from tests.conformance._normalize import Normalizer, canonical, unshape
 
