@@ -29,7 +29,7 @@ from langchain_core.outputs import (
 from langchain_core.runnables.config import var_child_runnable_config
 from langchain_core.tracers._streaming import _StreamingCallbackHandler
 
-from rxagent.integrations.langchain import _chunk_from_langchain, from_langchain
+from rxagent.integrations._langchain_convert import _chunk_from_langchain, from_langchain
 from rxagent.models._sink import NOSTREAM, TokenSink
 
 T = TypeVar("T")
