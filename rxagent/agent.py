@@ -11,6 +11,7 @@ otherwise, as LangChain's default.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Annotated, Any, TypedDict
 
@@ -47,7 +48,7 @@ class AgentState(TypedDict):
 
 
 def create_agent(
-    model: ChatModel,
+    model: ChatModel | str | Any,
     tools: Sequence[Tool[..., Any] | Callable[..., Any] | Any] = (),
     *,
     system_prompt: str | None = None,
@@ -58,9 +59,13 @@ def create_agent(
 
     Args:
         model: anything with ``astream(messages, *, tools=None)`` yielding
-            ``AIMessageChunk``\\s, such as ``ScriptedModel``. A model with ``ls_params()``
-            (``TracedModel``) labels its tokens with those keys when it streams
-            (``rxagent.models.label_tokens``), as LangGraph copies ``_get_ls_params()``.
+            ``AIMessageChunk``\\s, such as ``ScriptedModel``; a LangChain chat model
+            (wrapped in ``LangChainModel``); or a LangChain model string such as
+            ``"openai:gpt-4.1-mini"``, which LangChain's ``init_chat_model`` turns into its
+            chat model (extra ``langchain``, and the provider's package, e.g.
+            ``langchain-openai``). A model with ``ls_params()`` (``TracedModel``) labels its
+            tokens with those keys when it streams (``rxagent.models.label_tokens``), as
+            LangGraph copies ``_get_ls_params()``.
         tools: ``@tool`` objects, plain functions with a docstring, or LangChain tools.
         system_prompt: sent to the model before the conversation (not stored in state).
         name: the agent's name: the ``name`` of its ``AIMessage``\\s and ``lc_agent_name``
@@ -75,6 +80,7 @@ def create_agent(
         >>> agent.invoke({"messages": [{"role": "user", "content": "hi"}]})["messages"][-1].text
         'Hello!'
     """
+    model = chat_model(model)
     tool_node = ToolNode(tools, handle_tool_errors=handle_tool_errors)
     bound = list(tool_node.tools_by_name.values()) or None
     prompt = [SystemMessage(system_prompt)] if system_prompt else []
@@ -104,6 +110,56 @@ def create_agent(
     else:
         graph.add_edge("model", END)
     return graph.compile(name=name or "agent")
+
+
+def chat_model(model: ChatModel | str | Any) -> ChatModel:
+    """The chat model ``create_agent`` runs for ``model`` (see its ``model`` argument).
+
+    Raises:
+        ImportError: a model string, without the ``langchain`` extra or without the
+            provider's package; the message names what to install.
+        ValueError: a model string whose provider LangChain does not know (LangChain's
+            message lists the ones it does).
+        TypeError: not a chat model.
+
+    Example:
+        >>> from rxagent import ScriptedModel
+        >>> model = ScriptedModel(["hi"])
+        >>> chat_model(model) is model
+        True
+    """
+    if isinstance(model, str):
+        return _from_model_string(model)
+    runnables = sys.modules.get("langchain_core.runnables")
+    if runnables is not None and isinstance(model, runnables.Runnable):
+        from rxagent.integrations.langchain import LangChainModel
+
+        return LangChainModel(model)
+    if not isinstance(model, ChatModel):
+        raise TypeError(
+            f"create_agent needs a chat model: an rxagent model (anything with "
+            f"astream(messages, *, tools=None), e.g. ScriptedModel), a LangChain chat model, "
+            f"or a LangChain model string such as 'openai:gpt-4.1-mini'; got "
+            f"{type(model).__name__}"
+        )
+    return model
+
+
+def _from_model_string(name: str) -> ChatModel:
+    try:
+        from langchain.chat_models import init_chat_model
+
+        from rxagent.integrations.langchain import LangChainModel
+    except ImportError as error:
+        raise ImportError(
+            f"create_agent(model={name!r}) makes the chat model with LangChain's "
+            f"init_chat_model, which needs the langchain extra: pip install "
+            f"'rxagent[langchain]' (and the provider's package, e.g. langchain-openai)"
+        ) from error
+    try:
+        return LangChainModel(init_chat_model(name))
+    except ImportError as error:
+        raise ImportError(f"create_agent(model={name!r}): {error}") from error
 
 
 def _route_tool_calls(state: AgentState) -> list[Send] | str:

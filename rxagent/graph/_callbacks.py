@@ -139,12 +139,19 @@ def _config(task: Task) -> dict[str, Any]:
     """The task's config: its tags and metadata as LangGraph gives them to a node.
 
     No ``run_id``: in a LangChain config that is the id of the next call, not of the run.
+    The run config's ``callbacks`` (LangChain handlers, or a callback manager) are passed
+    on, so the chat-model runs of the nodes reach them, as under LangGraph.
     """
     metadata = dict(task.metadata)
     tags = metadata.pop("tags", [])
-    return {
+    config = {
         "tags": list(tags),
         "metadata": metadata,
         "recursion_limit": task.run.recursion_limit,
         "configurable": {"checkpoint_ns": task.checkpoint_ns, "task_id": task.task_id},
     }
+    if task.run.callbacks is not None:
+        from rxagent.integrations._langchain_callbacks import inherited
+
+        config["callbacks"] = inherited(task.run.callbacks)
+    return config

@@ -29,7 +29,7 @@ from rxagent.graph._plan import Blueprint, Plan
 from rxagent.graph._runtime import drive
 
 Config = Mapping[str, Any]
-"""A run config: ``recursion_limit``, ``tags``, ``metadata``, ``run_id``."""
+"""A run config: ``recursion_limit``, ``tags``, ``metadata``, ``run_id``, ``callbacks``."""
 
 
 class CompiledStateGraph:

@@ -19,6 +19,8 @@ class Run:
     """One subscription to a graph: its id, modes, sink, loop, threads and counters."""
 
     __slots__ = (
+        "__weakref__",
+        "callbacks",
         "closed",
         "context",
         "flow",
@@ -55,6 +57,7 @@ class Run:
         self.recursion_limit = _recursion_limit(config)
         self.tags: list[str] = list(config.get("tags") or ())
         self.metadata: dict[str, Any] = dict(config.get("metadata") or {})
+        self.callbacks: Any = config.get("callbacks")
         self.seq = 0
         self.seen: dict[Namespace, set[str]] = {}
         self.closed = False

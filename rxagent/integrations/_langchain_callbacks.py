@@ -19,7 +19,7 @@ from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any, TypeVar
 from uuid import UUID
 
-from langchain_core.callbacks import BaseCallbackHandler
+from langchain_core.callbacks import BaseCallbackHandler, BaseCallbackManager
 from langchain_core.outputs import (
     ChatGeneration,
     ChatGenerationChunk,
@@ -115,9 +115,44 @@ class TokenHandler(BaseCallbackHandler, _StreamingCallbackHandler[Any]):
 def bind_child_config(config: dict[str, Any], sink: TokenSink | None) -> None:
     """Make ``config`` LangChain's child config for the running task.
 
-    With a sink, its callbacks hold a :class:`TokenHandler` (added to ``config`` itself, so
-    a node given the same config passes the handler on).
+    With a sink, its callbacks hold a :class:`TokenHandler` besides the run's own handlers
+    (added to ``config`` itself, so a node given the same config passes the handler on).
     """
     if sink is not None:
-        config["callbacks"] = [TokenHandler(sink, config["metadata"], config["tags"])]
+        handler = TokenHandler(sink, config["metadata"], config["tags"])
+        config["callbacks"] = _with_handler(config.get("callbacks"), handler)
     var_child_runnable_config.set(config)  # type: ignore[arg-type]
+
+
+def inherited(callbacks: Any) -> Any:
+    """What the run config's ``callbacks`` give the runs inside a node, as under LangGraph.
+
+    A list of handlers reaches them all; a callback manager passes on its inheritable
+    handlers, tags and metadata only (its own handlers see the graph's run, which rxagent
+    does not report).
+    """
+    if not isinstance(callbacks, BaseCallbackManager):
+        return list(callbacks)
+    handlers = list(callbacks.inheritable_handlers)
+    tags = list(callbacks.inheritable_tags)
+    metadata = dict(callbacks.inheritable_metadata)
+    return type(callbacks)(
+        handlers,
+        list(handlers),
+        callbacks.parent_run_id,
+        tags=tags,
+        inheritable_tags=list(tags),
+        metadata=metadata,
+        inheritable_metadata=dict(metadata),
+    )
+
+
+def _with_handler(callbacks: Any, handler: BaseCallbackHandler) -> Any:
+    """The run's ``callbacks`` (a list of handlers or a manager) and ``handler``."""
+    if callbacks is None:
+        return [handler]
+    if isinstance(callbacks, BaseCallbackManager):
+        manager = callbacks.copy()
+        manager.add_handler(handler, inherit=True)
+        return manager
+    return [*callbacks, handler]

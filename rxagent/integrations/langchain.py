@@ -11,9 +11,13 @@ Example:
 
 from __future__ import annotations
 
+import json
+import weakref
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from contextlib import aclosing, closing
 from typing import Any
 
+from rxagent._context import current_run
 from rxagent.integrations._langchain_convert import (
     ModelInput,
     _chunk_from_langchain,
@@ -24,8 +28,10 @@ from rxagent.integrations._langchain_convert import (
     to_langchain,
     to_langchain_messages,
 )
-from rxagent.messages import AIMessage, AIMessageChunk
+from rxagent.messages import AIMessage, AIMessageChunk, BaseMessage, tool_call_chunk
 from rxagent.models._sink import label_tokens
+from rxagent.tools import Tool
+from rxagent.tools._langchain_tool import LangChainTool
 
 __all__ = (
     "LangChainModel",
@@ -64,9 +70,14 @@ class LangChainModel:
         'hi there'
     """
 
-    def __init__(self, chat_model: Any) -> None:
-        """Wrap ``chat_model``."""
+    def __init__(self, chat_model: Any, *, fast_path: bool = True) -> None:
+        """Wrap ``chat_model``; ``fast_path=False`` always takes LangChain's own path."""
         self.chat_model = chat_model
+        self.fast_path = fast_path
+        self._tools: tuple[tuple[Any, ...], Any] = ((), chat_model)
+        self._converted: weakref.WeakKeyDictionary[Any, dict[int, tuple[Any, Any]]] = (
+            weakref.WeakKeyDictionary()
+        )
 
     def __repr__(self) -> str:
         return f"LangChainModel({self.chat_model!r})"
@@ -79,11 +90,23 @@ class LangChainModel:
         tools: Sequence[Any] | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[AIMessageChunk]:
-        """Stream the reply to ``input`` as rxagent ``AIMessageChunk``\\s."""
+        """Stream the reply to ``input`` as rxagent ``AIMessageChunk``\\s.
+
+        Closing the iterator (or cancelling the task that iterates it) closes the provider's
+        stream, and with it its HTTP response.
+        """
         model = self._bound(tools)
         label_tokens(self.ls_params(**kwargs))
-        async for chunk in model.astream(_to_input(input), **_call(config, kwargs)):
-            yield _chunk_from_langchain(chunk)
+        messages = self._input(input)
+        raw = self._raw(model, messages, config, kwargs, asynchronous=True)
+        if raw is not None:
+            async with aclosing(raw) as chunks:
+                async for chunk in chunks:
+                    yield chunk
+            return
+        async with aclosing(model.astream(messages, **_call(config, kwargs))) as stream:
+            async for chunk in stream:
+                yield _streamed(chunk)
 
     def stream(
         self,
@@ -96,8 +119,15 @@ class LangChainModel:
         """Stream the reply to ``input`` synchronously."""
         model = self._bound(tools)
         label_tokens(self.ls_params(**kwargs))
-        for chunk in model.stream(_to_input(input), **_call(config, kwargs)):
-            yield _chunk_from_langchain(chunk)
+        messages = self._input(input)
+        raw = self._raw(model, messages, config, kwargs, asynchronous=False)
+        if raw is not None:
+            with closing(raw) as chunks:
+                yield from chunks
+            return
+        with closing(model.stream(messages, **_call(config, kwargs))) as stream:
+            for chunk in stream:
+                yield _streamed(chunk)
 
     def invoke(
         self,
@@ -109,7 +139,7 @@ class LangChainModel:
     ) -> AIMessage:
         """Return the reply to ``input`` as one rxagent ``AIMessage``."""
         model = self._bound(tools)
-        return _reply(model.invoke(_to_input(input), **_call(config, kwargs)))
+        return _reply(model.invoke(self._input(input), **_call(config, kwargs)))
 
     async def ainvoke(
         self,
@@ -121,7 +151,7 @@ class LangChainModel:
     ) -> AIMessage:
         """Return the reply to ``input`` as one rxagent ``AIMessage``, asynchronously."""
         model = self._bound(tools)
-        return _reply(await model.ainvoke(_to_input(input), **_call(config, kwargs)))
+        return _reply(await model.ainvoke(self._input(input), **_call(config, kwargs)))
 
     def ls_params(self, **kwargs: Any) -> dict[str, Any]:
         """The LangSmith parameters of a call, as langchain-core computes them for it.
@@ -148,10 +178,58 @@ class LangChainModel:
         return params
 
     def _bound(self, tools: Sequence[Any] | None) -> Any:
+        """The model with ``tools`` bound (the binding is kept while the tools are the same)."""
         model = self.chat_model
-        if tools and hasattr(model, "bind_tools"):
-            model = model.bind_tools([_tool_spec(item) for item in tools])
-        return model
+        if not tools or not hasattr(model, "bind_tools"):
+            return model
+        key = tuple(tools)
+        held, bound = self._tools
+        if len(held) != len(key) or any(a is not b for a, b in zip(held, key, strict=True)):
+            bound = model.bind_tools([_tool_spec(item) for item in key])
+            self._tools = (key, bound)
+        return bound
+
+    def _raw(
+        self,
+        model: Any,
+        messages: Any,
+        config: Mapping[str, Any] | None,
+        kwargs: dict[str, Any],
+        *,
+        asynchronous: bool,
+    ) -> Any:
+        """The fast path's chunk stream, or ``None`` (see ``_langchain_fast``)."""
+        if not self.fast_path:
+            return None
+        from rxagent.integrations import _langchain_fast as fast
+
+        if asynchronous:
+            return fast.raw_astream(model, messages, config, kwargs)
+        return fast.raw_stream(model, messages, config, kwargs)
+
+    def _input(self, input: ModelInput) -> Any:
+        """LangChain's input: each rxagent message converted once per run (see ``_cached``)."""
+        if isinstance(input, str):
+            return input
+        run = current_run.get()
+        if run is None:
+            return _to_input(input)
+        cache = self._converted.get(run)
+        if cache is None:
+            cache = self._converted[run] = {}
+        return [_cached(cache, item) if isinstance(item, BaseMessage) else item for item in input]
+
+
+def _cached(cache: dict[int, tuple[Any, Any]], message: BaseMessage) -> Any:
+    """``message`` as langchain-core's, converted on its first use in the run.
+
+    Keyed by identity (the state's messages are the same objects from one model call to the
+    next); the entry holds the message, so its id is not reused while the run lives.
+    """
+    entry = cache.get(id(message))
+    if entry is None or entry[0] is not message:
+        entry = cache[id(message)] = (message, to_langchain(message))
+    return entry[1]
 
 
 def _unbound(model: Any) -> tuple[Any, dict[str, Any]]:
@@ -171,9 +249,38 @@ def _call(config: Mapping[str, Any] | None, kwargs: dict[str, Any]) -> dict[str,
     return kwargs if config is None else {"config": dict(config), **kwargs}
 
 
+def _streamed(chunk: Any) -> AIMessageChunk:
+    """A streamed chunk as rxagent's; a whole ``AIMessage`` (what LangChain's ``astream``
+    yields when the model does not stream) as one closing chunk of the same message."""
+    if getattr(chunk, "type", None) != "ai":
+        return _chunk_from_langchain(chunk)
+    reply = _reply(chunk)
+    pieces = [
+        tool_call_chunk(call["name"], json.dumps(call["args"]), call.get("id"), index)
+        for index, call in enumerate(reply.tool_calls)
+    ]
+    pieces += [
+        tool_call_chunk(call.get("name"), call.get("args"), call.get("id"), len(pieces) + index)
+        for index, call in enumerate(reply.invalid_tool_calls)
+    ]
+    return AIMessageChunk(
+        reply.content,
+        id=reply.id,
+        name=reply.name,
+        tool_call_chunks=pieces,
+        usage_metadata=reply.usage_metadata,
+        response_metadata=reply.response_metadata,
+        additional_kwargs=reply.additional_kwargs,
+        chunk_position="last",
+    )
+
+
 def _tool_spec(item: Any) -> Any:
-    """An rxagent ``Tool`` as an OpenAI-style function dict; anything else as given."""
-    schema = getattr(item, "tool_call_schema", None)
-    if callable(schema):
-        return {"type": "function", "function": dict(schema())}
+    """What ``bind_tools`` takes for ``item``: a wrapped LangChain tool as itself, an rxagent
+    ``Tool`` as an OpenAI-style function dict, anything else (LangChain tools, functions,
+    pydantic classes, dicts) as given, for LangChain to convert."""
+    if isinstance(item, LangChainTool):
+        return item.base
+    if isinstance(item, Tool):
+        return {"type": "function", "function": dict(item.tool_call_schema())}
     return item

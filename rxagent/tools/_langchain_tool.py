@@ -103,7 +103,7 @@ class LangChainTool(Tool[..., Any]):
 
 def _converted(result: Any) -> Any:
     if getattr(result, "type", None) == "tool" and hasattr(result, "tool_call_id"):
-        from rxagent.integrations.langchain import from_langchain
+        from rxagent.integrations._langchain_convert import from_langchain
 
         return from_langchain(result)
     return result
