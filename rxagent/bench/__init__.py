@@ -1,7 +1,8 @@
 """``rxagent bench``: rxagent side by side with LangGraph 1.2 and the pure-Python floor.
 
-Five workloads (one tool call; fan-out; a long stream through the UI operators; operator
-overhead; a LangChain chat model inside a node), each at several sizes, each configuration
+Six workloads (one tool call; fan-out; a long stream through the UI operators; operator
+overhead; a LangChain chat model inside a node; one long answer of a LangChain model through
+the fast path), each at several sizes, each configuration
 in its own worker process, the configurations of one comparison interleaved run by run.
 ``run_suite`` writes ``latest.json``, ``latest.md`` and ``latest.png`` and returns the
 Markdown report.
@@ -10,7 +11,7 @@ Implementations are a registry: add a row with :func:`register`.
 
 Example:
     >>> sorted({workload for workload, _ in REGISTRY})
-    ['chat_node', 'fan_out', 'long_stream', 'one_tool_call', 'operators']
+    ['chat_node', 'fan_out', 'langchain_long', 'long_stream', 'one_tool_call', 'operators']
     >>> repeat, groups = plan("quick")
     >>> repeat, groups[0].workload, groups[0].params["n"]
     (3, 'one_tool_call', 1000)

@@ -11,7 +11,8 @@ imported inside functions.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from functools import partial
 from typing import Any
 
 from rxagent.bench._agents import (
@@ -87,22 +88,28 @@ def _script(chunk: Any, answer_tokens: int | None, progress: int) -> Iterator[An
 # -- rxagent with the LangChain model -----------------------------------------------------
 
 
-def _adapted_agent(params: Params) -> Any:
+def _adapted_agent(params: Params, *, fast_path: bool = True) -> Any:
     from rxagent._demo import fetch_records_tool
     from rxagent.agent import create_agent
     from rxagent.integrations.langchain import LangChainModel
 
     model = fake_model(answer_tokens=params["n"], progress=params["k"])
-    return create_agent(LangChainModel(model), [fetch_records_tool()])
+    return create_agent(LangChainModel(model, fast_path=fast_path), [fetch_records_tool()])
 
 
-def _adapted_branches(params: Params) -> Any:
+def _langchains_path(params: Params) -> Any:
+    """The agent with the model always called through ``BaseChatModel.astream``."""
+    return _adapted_agent(params, fast_path=False)
+
+
+def _adapted_branches(params: Params, *, fast_path: bool = True) -> Any:
     from rxagent.integrations.langchain import LangChainModel
     from rxagent.messages import AIMessage, HumanMessage
 
     tokens = params["n"] // BRANCHES
     models = [
-        LangChainModel(fake_model(answer_tokens=tokens, call_tool=False)) for _ in range(BRANCHES)
+        LangChainModel(fake_model(answer_tokens=tokens, call_tool=False), fast_path=fast_path)
+        for _ in range(BRANCHES)
     ]
     question = [HumanMessage("Summarise the records.")]
 
@@ -131,6 +138,49 @@ def bare_async(params: Params) -> AsyncRun:
     """The fake model's own ``astream()`` of ``n`` tokens: its cost, no framework."""
     model = fake_model(answer_tokens=params["n"], call_tool=False)
     return lambda: model.astream("Summarise the records.")
+
+
+def raw_sync(params: Params) -> SyncRun:
+    """The provider's raw chunk stream (the fake model's ``_stream``): what any path costs."""
+    from langchain_core.messages import HumanMessage
+
+    model, question = fake_model(answer_tokens=params["n"], call_tool=False), [HumanMessage("?")]
+    return lambda: model._stream(question)
+
+
+def raw_async(params: Params) -> AsyncRun:
+    """The provider's raw async chunk stream (the fake model's ``_astream``)."""
+    from langchain_core.messages import HumanMessage
+
+    model, question = fake_model(answer_tokens=params["n"], call_tool=False), [HumanMessage("?")]
+    return lambda: model._astream(question)
+
+
+# -- traced: a LangChain tracer in the run config on both sides ------------------------------
+
+
+def null_tracer() -> Any:
+    """A LangChain tracer that builds every run (as LangSmith's does) and sends nothing."""
+    from langchain_core.tracers.base import BaseTracer
+
+    def _persist_run(self: Any, run: Any) -> None:
+        return None
+
+    return type("NullTracer", (BaseTracer,), {"_persist_run": _persist_run})()
+
+
+def traced_faces(build: Callable[[Params], Any]) -> Faces:
+    """``stream`` / ``astream`` of ``build``'s graph with a :func:`null_tracer` configured."""
+
+    def sync(params: Params) -> SyncRun:
+        graph, modes = build(params), list(params["modes"])
+        return lambda: graph.stream(inputs(), {"callbacks": [null_tracer()]}, stream_mode=modes)
+
+    def asynchronous(params: Params) -> AsyncRun:
+        graph, modes = build(params), list(params["modes"])
+        return lambda: graph.astream(inputs(), {"callbacks": [null_tracer()]}, stream_mode=modes)
+
+    return {"sync": sync, "async": asynchronous}
 
 
 # -- LangGraph ------------------------------------------------------------------------------
@@ -188,12 +238,34 @@ def _langgraph_fan_out_async(params: Params) -> AsyncRun:
     return lambda: graph.astream(inputs(), stream_mode=modes)
 
 
+ADAPTED = "rxagent + LangChain model"
+"""The row of a LangChain model through LangChain's own path (``fast_path=False``)."""
+FAST = "rxagent + LangChain model (fast path)"
+"""The row of a LangChain model through rxagent's fast path (the default)."""
+RAW = "LangChain model raw chunks"
+"""The row of the provider's raw chunk stream alone."""
+
+
 def register_all() -> None:
-    """Register the LangChain-model rows of workloads 1 and 2."""
-    adapted = "rxagent + LangChain model"
-    for workload, build in (("one_tool_call", _adapted_agent), ("fan_out", _adapted_branches)):
-        faces: Faces = {"sync": sync_face(build), "async": async_face(build)}
-        register(Implementation(workload, adapted, faces, LANGCHAIN))
+    """Register the LangChain-model rows of workloads 1, 2 and 6."""
+    builds: dict[str, tuple[Callable[[Params], Any], Callable[[Params], Any]]] = {
+        "one_tool_call": (_langchains_path, _adapted_agent),
+        "fan_out": (partial(_adapted_branches, fast_path=False), _adapted_branches),
+    }
+    for workload, (slow, fast) in builds.items():
+        faces: Faces = {"sync": sync_face(slow), "async": async_face(slow)}
+        register(Implementation(workload, ADAPTED, faces, LANGCHAIN))
+        faces = {"sync": sync_face(fast), "async": async_face(fast)}
+        register(Implementation(workload, FAST, faces, LANGCHAIN))
+    fast_faces: Faces = {"sync": sync_face(_adapted_agent), "async": async_face(_adapted_agent)}
+    register(Implementation("langchain_long", FAST, fast_faces, LANGCHAIN))
+    raw: Faces = {"sync": raw_sync, "async": raw_async}
+    for workload in ("one_tool_call", "langchain_long"):
+        register(Implementation(workload, RAW, raw, LANGCHAIN))
+    traced = f"{ADAPTED} (traced)"
+    register(Implementation("one_tool_call", traced, traced_faces(_adapted_agent), LANGCHAIN))
+    lg_traced = traced_faces(_langgraph_agent)
+    register(Implementation("one_tool_call", "langgraph (traced)", lg_traced, LANGGRAPH))
     lg_agent: Faces = {"sync": sync_face(_langgraph_agent), "async": async_face(_langgraph_agent)}
     register(Implementation("one_tool_call", "langgraph", lg_agent, LANGGRAPH))
     lg_fan: Faces = {"sync": _langgraph_fan_out_sync, "async": _langgraph_fan_out_async}

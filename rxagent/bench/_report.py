@@ -18,6 +18,7 @@ _TITLES = {
     "long_stream": "3. Long stream: buffer_tokens + throttle_custom, consumer keeps nothing",
     "operators": "4. Operators: overhead over a bare filter + map, same pre-built events",
     "chat_node": "5. A LangChain chat model inside a node (the quickstart chatbot), messages",
+    "langchain_long": "6. One long answer of a LangChain model through the fast path, messages",
 }
 
 

@@ -25,11 +25,28 @@ _AGENTS: tuple[Member, ...] = (
     ("rxagent", "async"),
     ("rxagent + LangChain model", "sync"),
     ("rxagent + LangChain model", "async"),
+    ("rxagent + LangChain model (fast path)", "sync"),
+    ("rxagent + LangChain model (fast path)", "async"),
     ("langgraph", "sync"),
     ("langgraph", "async"),
 )
 _FLOORS: tuple[Member, ...] = (("floor: Subject", "push"), ("floor: generator", "sync"))
 _BARE: tuple[Member, ...] = (("LangChain model alone", "sync"), ("LangChain model alone", "async"))
+_RAW: tuple[Member, ...] = (
+    ("LangChain model raw chunks", "sync"),
+    ("LangChain model raw chunks", "async"),
+)
+_TRACED: tuple[Member, ...] = (
+    ("rxagent + LangChain model (traced)", "sync"),
+    ("rxagent + LangChain model (traced)", "async"),
+    ("langgraph (traced)", "sync"),
+    ("langgraph (traced)", "async"),
+)
+_LONG: tuple[Member, ...] = (
+    ("rxagent + LangChain model (fast path)", "sync"),
+    ("rxagent + LangChain model (fast path)", "async"),
+    *_RAW,
+)
 _CHAT: tuple[Member, ...] = (
     ("rxagent", "sync"),
     ("rxagent", "async"),
@@ -85,11 +102,12 @@ def plan(level: Level) -> tuple[int, list[Group]]:
     sizes = {"full": (1_000, 10_000, 100_000), "quick": (1_000, 10_000), "smoke": (40,)}[level]
     big, k = sizes[-1], {"full": 1_000, "quick": 1_000, "smoke": 4}[level]
     if level == "smoke":  # one group of every row: the fewest worker processes
-        groups = [_one_tool_call(big, k, THREE_MODES, _AGENTS + _FLOORS + _BARE)]
+        every = _AGENTS + _FLOORS + _BARE + _RAW + _TRACED
+        groups = [_one_tool_call(big, k, THREE_MODES, every)]
     else:
         groups = [_one_tool_call(n, k, THREE_MODES, _AGENTS) for n in sizes[:-1]]
         groups.append(_one_tool_call(big, k, THREE_MODES, _AGENTS + _FLOORS))
-        groups.append(_one_tool_call(big, k, ["messages"], _AGENTS + _BARE))
+        groups.append(_one_tool_call(big, k, ["messages"], _AGENTS + _BARE + _RAW + _TRACED))
     if level == "full":
         groups.append(_one_tool_call(big, k, ["updates"], _AGENTS))
     if level != "smoke":
@@ -110,6 +128,10 @@ def plan(level: Level) -> tuple[int, list[Group]]:
     chat = {"full": (10_000, 100_000), "quick": (10_000,), "smoke": (40,)}[level]
     for n in chat:
         groups.append(Group("chat_node", "chatbot node, messages", {"n": n}, _CHAT))
+    long = {"full": (10_000, 100_000, 1_000_000), "quick": (10_000, 100_000), "smoke": (40,)}[level]
+    for n in long:
+        params = {"n": n, "k": 10, "modes": ["messages"]}
+        groups.append(Group("langchain_long", "fast path, messages", params, _LONG))
     return {"full": 5, "quick": 3, "smoke": 1}[level], groups
 
 

@@ -170,6 +170,83 @@ def _delivery(results: dict[str, Any]) -> Iterator[Target]:
         )
 
 
+_FAST = "rxagent + LangChain model (fast path)"
+_RAW = "LangChain model raw chunks"
+
+
+def _fast_path(results: dict[str, Any]) -> Iterator[Target]:
+    from rxagent.bench._report import events_per_s, us_per_event
+
+    group = _largest(results, "one_tool_call", "messages only")
+    where = f"messages, {_where(group)}"
+    for face in ("sync", "async"):
+        fast = _median(_row(group, _FAST, face), us_per_event)
+        raw = _median(_row(group, _RAW, face), us_per_event)
+        yield _target(
+            f"LangChain model, fast path: ≤ 10 µs/token end to end ({face}, {where})",
+            fast,
+            10.0,
+            f"{fast:.2f} µs/token",
+            at_most=True,
+        )
+        yield _target(
+            f"LangChain model, fast path: ≤ 3.5 µs/token over the provider's raw chunk stream "
+            f"({face}, {where})",
+            fast - raw,
+            3.5,
+            f"{fast - raw:.2f} µs/token over the raw stream's {raw:.2f}",
+            at_most=True,
+        )
+        ours = _median(_row(group, _FAST, face), events_per_s)
+        theirs = _median(_row(group, "langgraph", face), events_per_s)
+        yield _target(
+            f"LangChain model, fast path: ≥ 2× LangGraph's events/s ({face}, {where})",
+            ours / theirs,
+            2.0,
+            f"{ours / theirs:.1f}× ({ours:,.0f} vs {theirs:,.0f}/s)",
+            at_most=False,
+        )
+        ours = _median(_row(group, "rxagent + LangChain model (traced)", face), us_per_event)
+        theirs = _median(_row(group, "langgraph (traced)", face), us_per_event)
+        yield _target(
+            f"LangChain model with a tracer configured: no slower than LangGraph ({face}, {where})",
+            ours / theirs,
+            1.0,
+            f"{ours:.2f} vs {theirs:.2f} µs/event = {ours / theirs:.2f}×",
+            at_most=True,
+        )
+    yield from _long_answer(results)
+
+
+def _long_answer(results: dict[str, Any]) -> Iterator[Target]:
+    from rxagent.bench._report import us_per_event
+
+    groups = _groups(results, "langchain_long", "fast path, messages")
+    first, last = (groups[0], groups[-1]) if len(groups) > 1 else (None, None)
+    span = f"N={_where(first)[2:]} → {_where(last)[2:]}" if first and last else ""
+    for face in ("sync", "async"):
+        small = _median(_row(first, _FAST, face), us_per_event)
+        large = _median(_row(last, _FAST, face), us_per_event)
+        yield _target(
+            f"LangChain model, fast path: flat µs/token ({face}, {span}, ≤ 1.25×)",
+            large / small,
+            1.25,
+            f"{small:.2f} → {large:.2f} µs/token = {large / small:.2f}×",
+            at_most=True,
+        )
+        tokens = (last["params"]["n"] - first["params"]["n"]) if first and last else math.nan
+        grown = _rss(_row(last, _FAST, face)) - _rss(_row(first, _FAST, face))
+        per_token = grown * 2**20 / tokens
+        yield _target(
+            f"LangChain model, fast path: ≤ 50 bytes retained per token ({face}, peak RSS "
+            f"growth over {span})",
+            per_token,
+            50.0,
+            f"{per_token:.0f} B/token ({grown:+.1f} MiB)",
+            at_most=True,
+        )
+
+
 def _operators(results: dict[str, Any]) -> Iterator[Target]:
     from rxagent.bench._report import us_per_input
 
@@ -203,5 +280,6 @@ def evaluate(results: dict[str, Any]) -> list[Target]:
         *_latency(results),
         *_memory(results),
         *_delivery(results),
+        *_fast_path(results),
         *_operators(results),
     ]

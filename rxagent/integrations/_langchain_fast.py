@@ -41,7 +41,7 @@ from langchain_core.utils.utils import LC_ID_PREFIX
 from langchain_core.utils.uuid import uuid7
 
 from rxagent.integrations._langchain_convert import _chunk_from_langchain
-from rxagent.messages import AIMessageChunk
+from rxagent.messages import AIMessageChunk, text_chunk
 
 __all__ = ("TESTED", "in_tested_range", "raw_astream", "raw_stream")
 
@@ -174,10 +174,24 @@ def _raw(
 
 
 def _converted(chunk: Any, run_id: str) -> AIMessageChunk:
-    """What ``astream`` yields for ``chunk``, as rxagent's: its id, its merged metadata."""
+    """What ``astream`` yields for ``chunk``, as rxagent's: its id, its merged metadata.
+
+    A text-only chunk becomes rxagent's without touching the provider's (pydantic
+    attribute assignment costs more than the conversion).
+    """
     message = chunk.message
     if chunk.generation_info:
         message.response_metadata = _gen_info_and_msg_metadata(chunk)
+    content = message.content
+    if (
+        type(content) is str
+        and not message.tool_call_chunks
+        and message.usage_metadata is None
+        and message.chunk_position is None
+        and not message.response_metadata
+        and not message.additional_kwargs
+    ):
+        return text_chunk(content, message.id or run_id)
     if message.id is None:
         message.id = run_id
     return _chunk_from_langchain(message)
