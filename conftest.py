@@ -21,6 +21,8 @@ import pytest
 EXTRAS: dict[str, tuple[str, ...]] = {
     "rxagent/integrations/langchain.py": ("langchain_core",),
     "rxagent/integrations/_langchain_callbacks.py": ("langchain_core",),
+    "rxagent/integrations/_langchain_fast.py": ("langchain_core",),
+    "rxagent/integrations/langgraph.py": ("langgraph",),
     "rxagent/bench/_langchain.py": ("langchain", "langchain_core", "langgraph"),
     "rxagent/bench/_measure.py": ("psutil",),
     "rxagent/bench/_plot.py": ("matplotlib",),

@@ -13,8 +13,9 @@ from rxagent.messages._ai import (
     tool_call_chunk,
 )
 from rxagent.messages._base import content_text
+from rxagent.messages._content import ContentJoiner
 from rxagent.messages._merge import merge_dicts
-from rxagent.messages._types import Content, ContentBlock, ToolCallChunk, UsageMetadata
+from rxagent.messages._types import ToolCallChunk, UsageMetadata
 from rxagent.messages._usage import add_usage, copy_usage
 
 
@@ -49,8 +50,10 @@ class ChunkAccumulator:
     """Join ``AIMessageChunk``s one at a time, in O(1) amortized per chunk.
 
     Gives the same result as adding the chunks with ``+``, without rebuilding the joined
-    text at every step: text parts and tool-call args are collected in lists and joined
-    when a snapshot is asked for. Usage is summed with ``add_usage``.
+    text at every step: text parts, content blocks (merged by ``index``, see
+    ``ContentJoiner``) and tool-call args are collected in lists and joined when a snapshot
+    is asked for. Usage is summed with ``add_usage``. The id is langchain-core's choice:
+    the first provider id, else the first ``lc_run-`` id, else the first other ``lc_`` id.
 
     Args:
         strict: raise ``TypeError`` when two chunks carry ``response_metadata`` or
@@ -68,13 +71,13 @@ class ChunkAccumulator:
 
     __slots__ = (
         "_additional_kwargs",
-        "_blocks",
         "_by_index",
         "_calls",
+        "_content",
         "_id",
+        "_id_rank",
         "_last",
         "_name",
-        "_parts",
         "_response_metadata",
         "_strict",
         "_usage",
@@ -83,9 +86,9 @@ class ChunkAccumulator:
     def __init__(self, *, strict: bool = False) -> None:
         """Start with nothing joined."""
         self._strict = strict
-        self._parts: list[str] = []
-        self._blocks: list[ContentBlock] | None = None
+        self._content = ContentJoiner(strict=strict)
         self._id: str | None = None
+        self._id_rank = -1
         self._name: str | None = None
         self._calls: list[_CallParts] = []
         self._by_index: dict[int, _CallParts] = {}
@@ -96,14 +99,11 @@ class ChunkAccumulator:
 
     def add(self, chunk: AIMessageChunk) -> None:
         """Add the next chunk of the stream."""
-        content = chunk.content
-        if isinstance(content, str):
-            if content:
-                self._parts.append(content)
-        else:
-            self._add_blocks(content)
-        if self._id is None:
-            self._id = chunk.id
+        self._content.add(chunk.content)
+        if chunk.id and self._id_rank < _PROVIDER and chunk.id != self._id:
+            rank = _id_rank(chunk.id)
+            if rank > self._id_rank:
+                self._id, self._id_rank = chunk.id, rank
         if self._name is None:
             self._name = chunk.name
         if chunk.tool_call_chunks:
@@ -124,7 +124,7 @@ class ChunkAccumulator:
     @property
     def text(self) -> str:
         """The text joined so far (see ``BaseMessage.text``)."""
-        return content_text(self._content())
+        return content_text(self._content.content())
 
     def to_chunk(self) -> AIMessageChunk:
         """The chunks joined so far, as one ``AIMessageChunk`` (a fresh object).
@@ -159,7 +159,7 @@ class ChunkAccumulator:
         calls, invalid = parse_tool_call_chunks([call.chunk() for call in self._calls])
         usage = self._usage
         return {
-            "content": self._content(),
+            "content": self._content.content(),
             "additional_kwargs": dict(self._additional_kwargs),
             "response_metadata": dict(self._response_metadata),
             "type": "",
@@ -169,33 +169,6 @@ class ChunkAccumulator:
             "invalid_tool_calls": invalid,
             "usage_metadata": None if usage is None else copy_usage(usage),
         }
-
-    def _content(self) -> Content:
-        """The joined content: a string unless some chunk had list content."""
-        parts = self._parts
-        if len(parts) > 1:
-            parts[:] = ["".join(parts)]
-        pending = parts[0] if parts else ""
-        if self._blocks is None:
-            return pending
-        blocks = list(self._blocks)
-        if pending:
-            _append_text(blocks, pending)
-        return blocks
-
-    def _add_blocks(self, items: list[ContentBlock]) -> None:
-        """Add list content; strings that meet at a chunk boundary are joined."""
-        blocks = self._blocks
-        if blocks is None:
-            blocks = self._blocks = []
-        if self._parts:
-            _append_text(blocks, "".join(self._parts))
-            self._parts.clear()
-        if items and isinstance(items[0], str):
-            _append_text(blocks, items[0])
-            blocks.extend(items[1:])
-        else:
-            blocks.extend(items)
 
     def _add_tool_call_chunks(self, pieces: list[ToolCallChunk]) -> None:
         for piece in pieces:
@@ -226,9 +199,12 @@ def join_chunks(chunks: Iterable[AIMessageChunk]) -> AIMessageChunk:
     return acc.to_chunk()
 
 
-def _append_text(blocks: list[ContentBlock], text: str) -> None:
-    """Append ``text`` to ``blocks``, joining it to a trailing string."""
-    if blocks and isinstance(blocks[-1], str):
-        blocks[-1] += text
-    else:
-        blocks.append(text)
+_PROVIDER = 2
+"""The rank of a provider's id, which no later id replaces."""
+
+
+def _id_rank(id: str) -> int:
+    """langchain-core's preference among chunk ids: provider 2, ``lc_run-`` 1, ``lc_`` 0."""
+    if not id.startswith("lc_"):
+        return _PROVIDER
+    return 1 if id.startswith("lc_run-") else 0

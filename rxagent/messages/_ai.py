@@ -58,9 +58,10 @@ class AIMessageChunk(AIMessage):
 
     Built through the (validating) constructor, ``tool_calls`` and ``invalid_tool_calls``
     are computed from ``tool_call_chunks`` by parsing their args as partial JSON, as in
-    langchain-core. Adding chunks concatenates content, joins tool-call chunks by ``index``,
-    sums usage (nested token details too, see ``add_usage``), merges metadata and keeps the
-    first id.
+    langchain-core. Adding chunks concatenates content (list content blocks with the same
+    ``index``, such as Anthropic's deltas, merge into one), joins tool-call chunks by
+    ``index``, sums usage (nested token details too, see ``add_usage``), merges metadata and
+    keeps the first id (a provider's id before a ``lc_``-prefixed one, as langchain-core).
 
     Example:
         >>> a = AIMessageChunk("Let", id="run-1")

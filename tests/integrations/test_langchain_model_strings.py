@@ -38,9 +38,7 @@ def test_a_langchain_chat_model_is_wrapped() -> None:
 def test_a_missing_provider_package_is_named() -> None:
     if importlib.util.find_spec("langchain_mistralai") is not None:
         pytest.skip("langchain-mistralai is installed here")
-    with pytest.raises(
-        ImportError, match=r"mistral-large.*pip install langchain-mistralai"
-    ):
+    with pytest.raises(ImportError, match=r"mistral-large.*pip install langchain-mistralai"):
         create_agent("mistralai:mistral-large")
 
 

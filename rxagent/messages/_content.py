@@ -1,0 +1,148 @@
+"""Joining the contents of streamed chunks in linear time, as langchain-core joins them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rxagent.messages._merge import block_key, ids_agree, merge_block, merge_dicts
+from rxagent.messages._types import Content, ContentBlock
+
+_NOT_CONCATENATED = frozenset({"index", "id", "output_version", "model_provider"})
+"""String keys of a block that ``merge_dicts`` may keep instead of concatenating."""
+
+
+class _Block:
+    """A content block that later blocks with its ``index`` merge into.
+
+    String values that grow (``text``, ``partial_json``...) are kept as lists of parts
+    until a snapshot joins them, so a block streamed in n deltas costs O(n), not O(n²).
+    """
+
+    __slots__ = ("fields", "parts")
+
+    def __init__(self, block: dict[str, Any]) -> None:
+        self.fields = dict(block)
+        self.parts: dict[str, list[str]] = {}
+
+    def merge(self, block: dict[str, Any], strict: bool) -> None:
+        rest: dict[str, Any] = {}
+        fields = self.fields
+        for key, value in merge_block(fields, block).items():
+            mine = fields.get(key)
+            if key in _NOT_CONCATENATED:
+                if key in fields and mine == value and type(mine) is type(value):
+                    continue  # the same index or id: merge_dicts would keep it
+                rest[key] = value
+            elif isinstance(value, str) and isinstance(mine, str):
+                self.parts.setdefault(key, [mine]).append(value)
+            else:
+                rest[key] = value
+        if rest:
+            self._join(list(rest))
+            self.fields = merge_dicts(self.fields, rest, strict=strict)
+
+    def snapshot(self) -> dict[str, Any]:
+        self._join(list(self.parts))
+        return dict(self.fields)
+
+    def _join(self, keys: list[str]) -> None:
+        for key in keys:
+            parts = self.parts.pop(key, None)
+            if parts is not None:
+                self.fields[key] = "".join(parts)
+
+
+class ContentJoiner:
+    """Join message contents one at a time, in O(1) amortized per chunk.
+
+    Strings concatenate; a list content switches to list form and its items are appended,
+    except that a dict block with an ``index`` (an int, or a string starting with ``lc_``)
+    merges into the earlier block with that index, as langchain-core's ``merge_lists`` does:
+    this is how Anthropic's streamed ``text_delta`` and ``input_json_delta`` blocks become
+    one text block and one ``tool_use`` block with the whole ``partial_json``.
+
+    Where langchain-core's ``merge_content`` is not associative, this joiner is: strings
+    that meet at a chunk boundary join into one item, an empty string never becomes an item,
+    and text after an empty list is kept (langchain-core drops it).
+
+    Args:
+        strict: raise ``TypeError`` on block values that cannot be merged (``merge_dicts``).
+
+    Example:
+        >>> joiner = ContentJoiner()
+        >>> for token in ("Hel", "lo"):
+        ...     joiner.add([{"type": "text", "text": token, "index": 0}])
+        >>> joiner.content()
+        [{'type': 'text', 'text': 'Hello', 'index': 0}]
+    """
+
+    __slots__ = ("_by_key", "_items", "_strict", "_text")
+
+    def __init__(self, *, strict: bool = False) -> None:
+        """Start with no content."""
+        self._strict = strict
+        self._text: list[str] = []
+        """Text after the last list item, not yet joined."""
+        self._items: list[ContentBlock | _Block] | None = None
+        """The list content so far, or ``None`` while the content is a string."""
+        self._by_key: dict[int | str, list[_Block]] = {}
+        """The mergeable blocks by ``index``, in order."""
+
+    def add(self, content: Content) -> None:
+        """Add the content of the next chunk."""
+        if isinstance(content, str):
+            if content:
+                self._text.append(content)
+            return
+        items = self._items
+        if items is None:
+            items = self._items = []
+        if self._text:
+            _append_text(items, "".join(self._text))
+            self._text.clear()
+        for position, item in enumerate(content):
+            if isinstance(item, str):
+                if position == 0:
+                    _append_text(items, item)
+                else:
+                    items.append(item)
+            else:
+                self._add_block(items, item)
+
+    def content(self) -> Content:
+        """The content joined so far: a string unless some chunk had list content."""
+        text = self._text
+        if len(text) > 1:
+            text[:] = ["".join(text)]
+        pending = text[0] if text else ""
+        if self._items is None:
+            return pending
+        items: list[ContentBlock] = [
+            item.snapshot() if isinstance(item, _Block) else item for item in self._items
+        ]
+        if pending:
+            _append_text(items, pending)
+        return items
+
+    def _add_block(self, items: list[ContentBlock | _Block], block: dict[str, Any]) -> None:
+        key = block_key(block)
+        if key is None:
+            items.append(block)
+            return
+        same = self._by_key.setdefault(key, [])
+        block_id = block.get("id")
+        for earlier in same:
+            if ids_agree(earlier.fields.get("id"), block_id):
+                earlier.merge(block, self._strict)
+                return
+        new = _Block(block)
+        same.append(new)
+        items.append(new)
+
+
+def _append_text(items: list[Any], text: str) -> None:
+    """Append ``text`` to ``items``, joining it to a trailing string."""
+    if items and isinstance(items[-1], str):
+        items[-1] += text
+    else:
+        items.append(text)
