@@ -14,6 +14,7 @@ PACKAGES = [
     "rxagent.graph",
     "rxagent.bridges",
     "rxagent.events",
+    "rxagent.aio",
 ]
 
 

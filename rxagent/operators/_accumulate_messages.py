@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from reactivex import Observable, abc
-
 from rxagent._fast import maker
 from rxagent.events import Event, MessageEvent
 from rxagent.messages import (
@@ -16,6 +14,7 @@ from rxagent.messages import (
     tool_call_chunk,
 )
 from rxagent.messages._types import Content, ContentBlock, ToolCallChunk, UsageMetadata
+from rxagent.operators._stage import Downstream, Stage
 from rxagent.operators._types import Operator, SourceKey, source_of
 
 _event = maker(MessageEvent)
@@ -44,41 +43,49 @@ def accumulate_messages() -> Operator:
         Hello
         Hello!
     """
+    return Stage(lambda observer, _: _Accumulator(observer))
 
-    def operator(source: Observable[Event]) -> Observable[Event]:
-        def subscribe(
-            observer: abc.ObserverBase[Event], scheduler: abc.SchedulerBase | None = None
-        ) -> abc.DisposableBase:
-            messages: dict[SourceKey, _Message] = {}  # each source's current message
 
-            def on_next(event: Event) -> None:
-                if event.mode != "messages" or not isinstance(event.data[0], AIMessageChunk):
-                    if messages and event.mode == "updates":  # the task is over
-                        messages.pop(source_of(event), None)
-                    observer.on_next(event)
-                    return
-                chunk, source = event.data[0], source_of(event)
-                message = messages.get(source)
-                if message is None or not message.continued_by(chunk):
-                    message = messages[source] = _Message()
-                try:
-                    message.add(chunk)
-                except Exception as error:  # e.g. metadata that cannot be merged
-                    observer.on_error(error)
-                    return
-                if chunk.chunk_position == "last":
-                    del messages[source]
-                fields = event.__dict__.copy()
-                fields["data"] = (message.snapshot(chunk.chunk_position), event.data[1])
-                observer.on_next(_event(fields))
+class _Accumulator:
+    """The core: each source's current message, for one consumer."""
 
-            return source.subscribe(
-                on_next, observer.on_error, observer.on_completed, scheduler=scheduler
-            )
+    __slots__ = ("messages", "observer")
 
-        return Observable(subscribe)
+    def __init__(self, observer: Downstream) -> None:
+        self.observer = observer
+        self.messages: dict[SourceKey, _Message] = {}  # each source's current message
 
-    return operator
+    def on_next(self, event: Event) -> None:
+        messages, observer = self.messages, self.observer
+        if event.mode != "messages" or not isinstance(event.data[0], AIMessageChunk):
+            if messages and event.mode == "updates":  # the task is over
+                messages.pop(source_of(event), None)
+            observer.on_next(event)
+            return
+        chunk, source = event.data[0], source_of(event)
+        message = messages.get(source)
+        if message is None or not message.continued_by(chunk):
+            message = messages[source] = _Message()
+        try:
+            message.add(chunk)
+        except Exception as error:  # e.g. metadata that cannot be merged
+            observer.on_error(error)
+            return
+        if chunk.chunk_position == "last":
+            del messages[source]
+        fields = event.__dict__.copy()
+        fields["data"] = (message.snapshot(chunk.chunk_position), event.data[1])
+        observer.on_next(_event(fields))
+
+    def on_error(self, error: Exception) -> None:
+        self.observer.on_error(error)
+
+    def on_completed(self) -> None:
+        self.observer.on_completed()
+
+    def cancel(self) -> None:
+        """Forget the messages."""
+        self.messages.clear()
 
 
 class _Message:

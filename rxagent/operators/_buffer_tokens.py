@@ -9,13 +9,13 @@ from collections.abc import Callable
 from threading import RLock
 from typing import Any, Literal, NamedTuple
 
-from reactivex import Observable, abc
-from reactivex.disposable import CompositeDisposable, Disposable
+from reactivex import abc
 
 from rxagent._fast import maker
 from rxagent.events import Event, MessageEvent
 from rxagent.messages import AIMessageChunk, ChunkAccumulator, text_chunk
 from rxagent.operators._scheduling import LazyScheduler
+from rxagent.operators._stage import Downstream, Stage
 from rxagent.operators._types import Operator, SourceKey, source_of
 
 Boundary = Literal["word", "sentence", "line"] | re.Pattern[str]
@@ -79,19 +79,10 @@ def buffer_tokens(
     _check(max_chars, max_delay)
     rules = _Rules(max_chars or sys.maxsize, max_delay, *_tests(boundary))
 
-    def operator(source: Observable[Event]) -> Observable[Event]:
-        def subscribe(
-            observer: abc.ObserverBase[Event], subscribe_scheduler: abc.SchedulerBase | None = None
-        ) -> abc.DisposableBase:
-            state = _Buffers(observer, rules, LazyScheduler(scheduler, subscribe_scheduler))
-            subscription = source.subscribe(
-                state.on_next, state.on_error, state.on_completed, scheduler=subscribe_scheduler
-            )
-            return CompositeDisposable(subscription, Disposable(state.cancel))
-
-        return Observable(subscribe)
-
-    return operator
+    return Stage(
+        lambda observer, given: _Buffers(observer, rules, LazyScheduler(scheduler, given)),
+        timed=max_delay is not None,
+    )
 
 
 class _Rules(NamedTuple):
@@ -106,9 +97,7 @@ class _Rules(NamedTuple):
 class _Buffers:
     """One subscription's state: every source's buffer, and the non-empty ones oldest first."""
 
-    def __init__(
-        self, observer: abc.ObserverBase[Event], rules: _Rules, timing: LazyScheduler
-    ) -> None:
+    def __init__(self, observer: Downstream, rules: _Rules, timing: LazyScheduler) -> None:
         self.observer, self.rules, self.timing = observer, rules, timing
         self.lock = RLock()
         self.sources: dict[SourceKey, _Source] = {}

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from reactivex import operators as ops
-
-from rxagent.events import MessageEvent
+from rxagent.events import Event, MessageEvent
+from rxagent.operators._stage import Select
 from rxagent.operators._types import Operator
 
 
@@ -24,10 +23,10 @@ def exclude_tags(*tags: str) -> Operator:
         raise ValueError("exclude_tags needs one or more tags")
     unwanted = frozenset(tags)
 
-    def keep(event: object) -> bool:
+    def keep(event: Event) -> bool:
         if type(event) is not MessageEvent:
             return True
         found = event.data[1].get("tags")
         return not found or unwanted.isdisjoint(found)
 
-    return ops.filter(keep)
+    return Select(keep)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from reactivex import operators as ops
-
 from rxagent._faces import parse_modes
 from rxagent._types import StreamMode
+from rxagent.operators._stage import Select
 from rxagent.operators._types import Operator
 
 
@@ -31,4 +30,4 @@ def filter_mode(*modes: StreamMode) -> Operator:
         out:  -m---c-m---|     filter_mode("messages", "custom")
     """
     wanted = frozenset(parse_modes(list(modes), "values")[0])
-    return ops.filter(lambda event: event.mode in wanted)
+    return Select(lambda event: event.mode in wanted)

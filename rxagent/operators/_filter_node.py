@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from reactivex import operators as ops
-
+from rxagent.operators._stage import Select
 from rxagent.operators._types import Operator
 
 
@@ -20,4 +19,4 @@ def filter_node(*nodes: str) -> Operator:
     if not nodes or not all(isinstance(node, str) for node in nodes):
         raise ValueError(f"filter_node needs one or more node names (str), got {nodes!r}")
     wanted = frozenset(nodes)
-    return ops.filter(lambda event: event.node in wanted)
+    return Select(lambda event: event.node in wanted)

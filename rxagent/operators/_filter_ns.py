@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from reactivex import operators as ops
-
+from rxagent.operators._stage import Select
 from rxagent.operators._types import Operator
 
 
@@ -34,4 +33,4 @@ def filter_ns(prefix: str | Sequence[str]) -> Operator:
                 return False
         return True
 
-    return ops.filter(lambda event: matches(event.ns))
+    return Select(lambda event: matches(event.ns))

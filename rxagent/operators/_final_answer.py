@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from reactivex import Observable, abc
-
 from rxagent.events import Event, MessageEvent
 from rxagent.messages import AIMessageChunk
+from rxagent.operators._stage import Downstream, Stage
 from rxagent.operators._types import Operator, source_of
 
 
@@ -43,19 +42,7 @@ def final_answer(*, eager: bool = False) -> Operator:
         out:  ----------------------xy|      final_answer()
         out:  -a-b------------x-y-L---|      final_answer(eager=True)
     """
-
-    def operator(source: Observable[Event]) -> Observable[Event]:
-        def subscribe(
-            observer: abc.ObserverBase[Event], scheduler: abc.SchedulerBase | None = None
-        ) -> abc.DisposableBase:
-            calls = _Calls(observer, eager)
-            return source.subscribe(
-                calls.on_next, observer.on_error, calls.on_completed, scheduler=scheduler
-            )
-
-        return Observable(subscribe)
-
-    return operator
+    return Stage(lambda observer, _: _Calls(observer, eager))
 
 
 class _Calls:
@@ -63,7 +50,7 @@ class _Calls:
 
     __slots__ = ("_calls", "_eager", "_observer")
 
-    def __init__(self, observer: abc.ObserverBase[Event], eager: bool) -> None:
+    def __init__(self, observer: Downstream, eager: bool) -> None:
         self._observer = observer
         self._eager = eager
         self._calls: dict[Any, _Call] = {}
@@ -74,10 +61,17 @@ class _Calls:
         elif event.mode != "custom" and source_of(event) in self._calls:
             self._release(source_of(event))  # the call's task moved on: its update
 
+    def on_error(self, error: Exception) -> None:
+        self._observer.on_error(error)  # held tokens are not known to be an answer: dropped
+
     def on_completed(self) -> None:
         for key in list(self._calls):
             self._release(key)
         self._observer.on_completed()
+
+    def cancel(self) -> None:
+        """Forget the calls in flight."""
+        self._calls.clear()
 
     def _token(self, event: MessageEvent, chunk: AIMessageChunk) -> None:
         key = source_of(event)

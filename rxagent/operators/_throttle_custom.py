@@ -7,11 +7,11 @@ import threading
 from collections.abc import Callable, Hashable
 from typing import Any
 
-from reactivex import Observable, abc
-from reactivex.disposable import CompositeDisposable, Disposable
+from reactivex import abc
 
 from rxagent.events import CustomEvent, Event
 from rxagent.operators._scheduling import LazyScheduler
+from rxagent.operators._stage import Downstream, Stage
 from rxagent.operators._types import Operator, SourceKey, source_of
 
 _ALL: Any = object()
@@ -56,20 +56,10 @@ def throttle_custom(
     """
     _check(interval, key)
 
-    def operator(source: Observable[Event]) -> Observable[Event]:
-        def subscribe(
-            observer: abc.ObserverBase[Event], subscribe_scheduler: abc.SchedulerBase | None = None
-        ) -> abc.DisposableBase:
-            timing = LazyScheduler(scheduler, subscribe_scheduler)
-            state = _Windows(observer, interval, key, timing)
-            subscription = source.subscribe(
-                state.on_next, state.on_error, state.on_completed, scheduler=subscribe_scheduler
-            )
-            return CompositeDisposable(subscription, Disposable(state.cancel))
-
-        return Observable(subscribe)
-
-    return operator
+    return Stage(
+        lambda observer, given: _Windows(observer, interval, key, LazyScheduler(scheduler, given)),
+        timed=True,
+    )
 
 
 def _check(interval: object, key: object) -> None:
@@ -86,7 +76,7 @@ class _Windows:
 
     def __init__(
         self,
-        observer: abc.ObserverBase[Event],
+        observer: Downstream,
         interval: float,
         key: Callable[[CustomEvent], Hashable] | None,
         timing: LazyScheduler,
