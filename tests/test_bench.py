@@ -146,3 +146,27 @@ def test_every_planned_row_is_registered(level: Any) -> None:
     for group in groups:
         for name, face in group.members:
             assert face in REGISTRY[group.workload, name].faces
+
+
+def test_the_clis_workload_names_are_the_registrys() -> None:
+    from rxagent.cli import WORKLOADS
+
+    assert set(WORKLOADS) == {workload for workload, _ in REGISTRY}
+
+
+def test_one_workload_runs_alone(tmp_path: Path) -> None:
+    from rxagent.bench import run
+
+    results = run("smoke", None, ["operators"])
+    assert {group["workload"] for group in results["groups"]} == {"operators"}
+
+
+def test_an_unknown_workload_is_refused_naming_the_choices(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from rxagent.cli import main
+
+    with pytest.raises(SystemExit) as exited:
+        main(["bench", "--smoke", "--workload", "nope"])
+    assert exited.value.code == 2
+    assert "langchain_long" in capsys.readouterr().err

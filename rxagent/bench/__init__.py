@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -52,13 +53,21 @@ for _module in (_agents, _langchain, _operators, _chat_node):
     _module.register_all()
 
 
-def run_suite(level: Level, out_dir: Path, *, progress: TextIO | None = sys.stderr) -> str:
+def run_suite(
+    level: Level,
+    out_dir: Path,
+    *,
+    progress: TextIO | None = sys.stderr,
+    workloads: Sequence[str] | None = None,
+) -> str:
     """Run the suite at ``level``; write ``latest.{json,md,png}`` into ``out_dir``.
+
+    ``workloads`` (names) runs only those; the report then holds only theirs.
 
     Returns:
         The Markdown report (also in ``latest.md``).
     """
-    return write_reports(run(level, progress), out_dir, progress=progress)
+    return write_reports(run(level, progress, workloads), out_dir, progress=progress)
 
 
 def write_reports(

@@ -176,11 +176,15 @@ def _call(row: Row, worker: Worker, action: Any) -> bool:
     return True
 
 
-def run(level: Level, progress: TextIO | None = sys.stderr) -> dict[str, Any]:
-    """Run every group of ``level``; the JSON-ready results."""
+def run(
+    level: Level, progress: TextIO | None = sys.stderr, workloads: Sequence[str] | None = None
+) -> dict[str, Any]:
+    """Run every group of ``level`` (of ``workloads`` only, if given); the JSON-ready results."""
     from rxagent.bench._report import machine
 
     repeat, groups = plan(level)
+    if workloads:
+        groups = [group for group in groups if group.workload in workloads]
     results = []
     for group in groups:
         rows = run_group(group, repeat, progress)

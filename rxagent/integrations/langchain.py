@@ -82,7 +82,7 @@ class LangChainModel:
     def __repr__(self) -> str:
         return f"LangChainModel({self.chat_model!r})"
 
-    async def astream(
+    def astream(
         self,
         input: ModelInput,
         config: Mapping[str, Any] | None = None,
@@ -100,13 +100,9 @@ class LangChainModel:
         messages = self._input(input)
         raw = self._raw(model, messages, config, kwargs, asynchronous=True)
         if raw is not None:
-            async with aclosing(raw) as chunks:
-                async for chunk in chunks:
-                    yield chunk
-            return
-        async with aclosing(model.astream(messages, **_call(config, kwargs))) as stream:
-            async for chunk in stream:
-                yield _streamed(chunk)
+            chunks: AsyncIterator[AIMessageChunk] = raw  # no layer of our own per chunk
+            return chunks
+        return _langchain_astream(model, messages, config, kwargs)
 
     def stream(
         self,
@@ -247,6 +243,15 @@ def _unbound(model: Any) -> tuple[Any, dict[str, Any]]:
 def _call(config: Mapping[str, Any] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
     """The keyword arguments of a call: ``config`` only when given (duck-typed models)."""
     return kwargs if config is None else {"config": dict(config), **kwargs}
+
+
+async def _langchain_astream(
+    model: Any, messages: Any, config: Mapping[str, Any] | None, kwargs: dict[str, Any]
+) -> AsyncIterator[AIMessageChunk]:
+    """LangChain's own ``astream``, its chunks converted."""
+    async with aclosing(model.astream(messages, **_call(config, kwargs))) as stream:
+        async for chunk in stream:
+            yield _streamed(chunk)
 
 
 def _streamed(chunk: Any) -> AIMessageChunk:
