@@ -7,6 +7,9 @@ from typing import Any
 from rxagent.messages._merge import block_key, ids_agree, merge_block, merge_dicts
 from rxagent.messages._types import Content, ContentBlock
 
+_RUN = 64
+"""Loose text tokens joined into one string at a time (bounds the objects per token)."""
+
 _NOT_CONCATENATED = frozenset({"index", "id", "output_version", "model_provider"})
 """String keys of a block that ``merge_dicts`` may keep instead of concatenating."""
 
@@ -76,13 +79,17 @@ class ContentJoiner:
         [{'type': 'text', 'text': 'Hello', 'index': 0}]
     """
 
-    __slots__ = ("_by_key", "_items", "_strict", "_text")
+    __slots__ = ("_by_key", "_items", "_loose", "_strict", "_text")
 
     def __init__(self, *, strict: bool = False) -> None:
         """Start with no content."""
         self._strict = strict
         self._text: list[str] = []
-        """Text after the last list item, not yet joined."""
+        """Text after the last list item, not yet joined: runs of ``_RUN`` tokens joined,
+        then up to ``_RUN`` loose tokens (so a long answer keeps its text, not one string
+        object per token)."""
+        self._loose = 0
+        """How many of ``_text``'s last items are single tokens."""
         self._items: list[ContentBlock | _Block] | None = None
         """The list content so far, or ``None`` while the content is a string."""
         self._by_key: dict[int | str, list[_Block]] = {}
@@ -92,7 +99,12 @@ class ContentJoiner:
         """Add the content of the next chunk."""
         if isinstance(content, str):
             if content:
-                self._text.append(content)
+                text = self._text
+                text.append(content)
+                self._loose += 1
+                if self._loose == _RUN:
+                    text[-_RUN:] = ["".join(text[-_RUN:])]
+                    self._loose = 0
             return
         items = self._items
         if items is None:
@@ -100,6 +112,7 @@ class ContentJoiner:
         if self._text:
             _append_text(items, "".join(self._text))
             self._text.clear()
+            self._loose = 0
         for position, item in enumerate(content):
             if isinstance(item, str):
                 if position == 0:
@@ -114,6 +127,7 @@ class ContentJoiner:
         text = self._text
         if len(text) > 1:
             text[:] = ["".join(text)]
+            self._loose = 0
         pending = text[0] if text else ""
         if self._items is None:
             return pending
