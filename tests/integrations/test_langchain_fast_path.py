@@ -239,3 +239,17 @@ async def test_closing_the_stream_closes_the_providers_stream() -> None:
 def test_ids_look_like_langchains() -> None:
     chunks = list(LangChainModel(_model("text")).stream("hi"))
     assert re.fullmatch(r"lc_run--[0-9a-f-]{36}", chunks[0].id or "")
+
+
+async def test_a_handler_langchains_configure_step_adds_is_seen() -> None:
+    """``collect_runs()`` adds its collector in ``configure`` (as env tracing adds LangSmith's
+    tracer): the fast path steps aside and the collector gets the chat-model run."""
+    from langchain_core.tracers.context import collect_runs
+
+    model = _model("text")
+    assert fast.raw_astream(model, "hi", None, {}) is not None
+    with collect_runs() as collector:
+        assert fast.raw_astream(model, "hi", None, {}) is None
+        chunks = [c async for c in LangChainModel(model).astream("hi")]
+    assert "".join(c.text for c in chunks) == "Hi there"
+    assert [run.run_type for run in collector.traced_runs] == ["llm"]
