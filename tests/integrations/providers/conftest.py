@@ -23,6 +23,7 @@ from langchain_core.tools import StructuredTool
 from langgraph.config import get_stream_writer as langgraph_stream_writer
 
 from rxagent import StreamMode, create_agent, get_stream_writer, tool
+from rxagent.integrations import _langchain_fast
 from rxagent.integrations.langchain import LangChainModel
 from tests.conformance._differences import FORGOTTEN_METADATA
 from tests.integrations.providers._servers import ScriptedServer
@@ -35,9 +36,13 @@ INPUT = SEED_INPUT
 TOOL_RESULT = "Sunny in Paris"
 
 
-@pytest.fixture
-def server() -> Iterator[ScriptedServer]:
-    """A started ``ScriptedServer`` on an ephemeral port, stopped after the test."""
+@pytest.fixture(params=[True, False], ids=["fast path", "langchain path"])
+def server(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[ScriptedServer]:
+    """A started ``ScriptedServer`` on an ephemeral port, stopped after the test; each test
+    runs twice: through ``LangChainModel``'s fast path and through LangChain's own path."""
+    monkeypatch.setattr(_langchain_fast, "_ENABLED", request.param)
     scripted = ScriptedServer()
     scripted.start()
     yield scripted
