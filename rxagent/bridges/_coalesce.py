@@ -4,7 +4,8 @@ While the buffer is full, a new token joins the pending tokens of its message, a
 custom event replaces the pending custom event of its source, provided that pending item
 is the last one of that source (so no event of the source is ever overtaken). Anything
 else (updates, values, whole messages) is appended: nothing is dropped but superseded
-progress.
+progress. Tokens may be rxagent's chunks or langchain-core's (as ``from_langgraph`` streams
+them); only chunks of one kind join, into a chunk of that kind.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 from rxagent.events import CustomEvent, MessageEvent, source_of
 from rxagent.messages import AIMessageChunk, ChunkAccumulator
+from rxagent.messages._foreign import chunk_like, is_langchain_chunk, rxagent_chunk
 
 
 class Joined:
@@ -32,8 +34,9 @@ class Joined:
         self.count += 1
 
     def event(self) -> MessageEvent:
-        """One event: the first token's fields and metadata, the joined chunk."""
-        data = (self.joined.to_chunk(), self.first.data[1])
+        """One event: the first token's fields and metadata, the joined chunk (of its kind)."""
+        first = self.first.data
+        data = (chunk_like(first[0], self.joined.to_chunk()), first[1])
         return self.first.model_copy(update={"data": data})
 
 
@@ -72,20 +75,20 @@ class Coalescer:
                 items[position] = item  # superseded progress: the latest wins
                 return True
             return False
-        if type(item) is not MessageEvent or type(item.data[0]) is not AIMessageChunk:
+        if type(item) is not MessageEvent:
             return False
-        chunk = item.data[0]
+        token = item.data[0]
+        if type(token) is not AIMessageChunk and not is_langchain_chunk(token):
+            return False
         if type(pending) is Joined:
-            if pending.first.data[0].id == chunk.id:
-                pending.add(chunk)
-                return True
+            head = pending.first.data[0]
+        elif type(pending) is MessageEvent:
+            head = pending.data[0]
+        else:
             return False
-        if type(pending) is not MessageEvent:
-            return False
-        head = pending.data[0]
-        if type(head) is AIMessageChunk and head.id == chunk.id:
-            joined = Joined(pending, head)
-            joined.add(chunk)
-            items[position] = joined
-            return True
-        return False
+        if type(head) is not type(token) or head.id != token.id:
+            return False  # another message, or the other kind of chunk
+        if type(pending) is MessageEvent:
+            pending = items[position] = Joined(pending, rxagent_chunk(head))
+        pending.add(token if type(token) is AIMessageChunk else rxagent_chunk(token))
+        return True

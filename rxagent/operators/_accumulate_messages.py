@@ -13,7 +13,9 @@ from rxagent.messages import (
     parse_tool_call_chunks,
     tool_call_chunk,
 )
-from rxagent.messages._types import Content, ContentBlock, ToolCallChunk, UsageMetadata
+from rxagent.messages._content import ContentJoiner
+from rxagent.messages._foreign import chunk_like, is_langchain_chunk, rxagent_chunk
+from rxagent.messages._types import Content, ToolCallChunk, UsageMetadata
 from rxagent.operators._stage import Downstream, Stage
 from rxagent.operators._types import Operator, SourceKey, source_of
 
@@ -25,8 +27,10 @@ def accumulate_messages() -> Operator:
     """Replace every token chunk by the whole message so far, for UIs that redraw it.
 
     Each ``messages`` event holding an ``AIMessageChunk`` becomes an event with the same
-    fields and metadata whose chunk joins every chunk of that message so far: text, tool
-    call chunks (joined by index) and the tool calls parsed from them, usage, metadata.
+    fields and metadata whose chunk joins every chunk of that message so far, as ``+``
+    does: text, content blocks (merged by ``index``), tool call chunks (joined by index)
+    and the tool calls parsed from them, usage, metadata. The snapshot is a chunk of the
+    token's kind: rxagent's, or langchain-core's as ``from_langgraph`` streams them.
     A message is the run of chunks of one source with one id (a chunk without an id
     continues the source's current message); it is forgotten at its ``chunk_position="last"``
     chunk, when another message starts on the source, or at the source's ``updates`` event
@@ -57,12 +61,16 @@ class _Accumulator:
 
     def on_next(self, event: Event) -> None:
         messages, observer = self.messages, self.observer
-        if event.mode != "messages" or not isinstance(event.data[0], AIMessageChunk):
-            if messages and event.mode == "updates":  # the task is over
-                messages.pop(source_of(event), None)
-            observer.on_next(event)
-            return
-        chunk, source = event.data[0], source_of(event)
+        if event.mode != "messages" or not isinstance(chunk := event.data[0], AIMessageChunk):
+            if event.mode != "messages" or not is_langchain_chunk(event.data[0]):
+                if messages and event.mode == "updates":  # the task is over
+                    messages.pop(source_of(event), None)
+                observer.on_next(event)
+                return
+            theirs, chunk = event.data[0], rxagent_chunk(event.data[0])  # from_langgraph's
+        else:
+            theirs = None
+        source = source_of(event)
         message = messages.get(source)
         if message is None or not message.continued_by(chunk):
             message = messages[source] = _Message()
@@ -73,8 +81,12 @@ class _Accumulator:
             return
         if chunk.chunk_position == "last":
             del messages[source]
+        snapshot = message.snapshot(chunk.chunk_position)
         fields = event.__dict__.copy()
-        fields["data"] = (message.snapshot(chunk.chunk_position), event.data[1])
+        fields["data"] = (
+            snapshot if theirs is None else chunk_like(theirs, snapshot),
+            event.data[1],
+        )
         observer.on_next(_event(fields))
 
     def on_error(self, error: Exception) -> None:
@@ -91,10 +103,21 @@ class _Accumulator:
 class _Message:
     """One message joined so far; its snapshots share no mutable part with it."""
 
-    __slots__ = ("additional", "by_index", "calls", "content", "id", "metadata", "name", "usage")
+    __slots__ = (
+        "additional",
+        "blocks",
+        "by_index",
+        "calls",
+        "content",
+        "id",
+        "metadata",
+        "name",
+        "usage",
+    )
 
     def __init__(self) -> None:
         self.content: Content = ""
+        self.blocks: ContentJoiner | None = None  # joins the content once a list is seen
         self.id: str | None = None
         self.name: str | None = None
         self.calls: list[ToolCallChunk] = []  # joined by index, in order of appearance
@@ -113,7 +136,12 @@ class _Message:
         if isinstance(content, str) and isinstance(more, str):
             self.content = content + more
         else:
-            self.content = _join_blocks(content, more)
+            blocks = self.blocks
+            if blocks is None:
+                blocks = self.blocks = ContentJoiner()
+                blocks.add(content)
+            blocks.add(more)
+            self.content = blocks.content()
         if self.id is None:
             self.id = chunk.id
         if self.name is None:
@@ -161,16 +189,3 @@ class _Message:
                 "chunk_position": position,
             }
         )
-
-
-def _join_blocks(content: Content, more: Content) -> list[ContentBlock]:
-    """Join content when either side is a list, as ``+`` does: strings that meet join."""
-    blocks: list[ContentBlock] = list(content) if isinstance(content, list) else []
-    if isinstance(content, str) and content:
-        blocks.append(content)
-    items: list[ContentBlock] = ([more] if more else []) if isinstance(more, str) else more
-    if items and isinstance(items[0], str) and blocks and isinstance(blocks[-1], str):
-        blocks[-1] += items[0]
-        items = items[1:]
-    blocks.extend(items)
-    return blocks

@@ -14,6 +14,7 @@ from reactivex import abc
 from rxagent._fast import maker
 from rxagent.events import Event, MessageEvent
 from rxagent.messages import AIMessageChunk, ChunkAccumulator, text_chunk
+from rxagent.messages._foreign import chunk_like, is_langchain_chunk, rxagent_chunk
 from rxagent.operators._scheduling import LazyScheduler
 from rxagent.operators._stage import Downstream, Stage
 from rxagent.operators._types import Operator, SourceKey, source_of
@@ -40,7 +41,8 @@ def buffer_tokens(
 
     The first chunk of a message passes at once. Later ones are held per source
     ``(run_id, ns, node, task_id)`` and flushed as one chunk (the first held event's fields
-    and metadata, the chunks joined) when: another message of the source starts; a
+    and metadata, the chunks joined into a chunk of its kind: rxagent's, or langchain-core's
+    as ``from_langgraph`` streams them) when: another message of the source starts; a
     non-token event of the source arrives (it follows the flush); the held text reaches
     ``max_chars``; the first held chunk is ``max_delay`` seconds old; a ``boundary`` is met
     (``"word"``: before a chunk that starts, after one that ends, with whitespace;
@@ -105,11 +107,14 @@ class _Buffers:
 
     def on_next(self, event: Event) -> None:
         with self.lock:
-            if isinstance(event, MessageEvent) and isinstance(
-                chunk := event.data[0], AIMessageChunk
-            ):
-                self._token(event, chunk)
-                return
+            if isinstance(event, MessageEvent):
+                chunk = event.data[0]
+                if isinstance(chunk, AIMessageChunk):
+                    self._token(event, chunk)
+                    return
+                if is_langchain_chunk(chunk):  # from_langgraph's: held as is, read as ours
+                    self._token(event, rxagent_chunk(chunk))
+                    return
             key = source_of(event)
             state = self.sources.get(key)
             if state is not None:
@@ -225,20 +230,25 @@ def _only_content(chunk: AIMessageChunk) -> bool:
 
 
 def _join(events: list[MessageEvent]) -> MessageEvent:
-    """One event: the first one's fields and metadata, carrying all chunks joined."""
+    """One event: the first one's fields and metadata, carrying all chunks joined (a
+    chunk of the first one's kind: rxagent's or langchain-core's)."""
     joined = _join_texts(events)
     if joined is None:  # the general case: tool calls, usage, metadata, content blocks
         acc = ChunkAccumulator()
         for event in events:
-            acc.add(event.data[0])  # type: ignore[arg-type]
+            acc.add(rxagent_chunk(event.data[0]))
         joined = acc.to_chunk()
+    first = events[0].data
     fields: dict[str, Any] = events[0].__dict__.copy()
-    fields["data"] = (joined, events[0].data[1])
+    fields["data"] = (chunk_like(first[0], joined), first[1])
     return _message_event(fields)
 
 
 def _join_texts(events: list[MessageEvent]) -> AIMessageChunk | None:
-    """The fast path: chunks of plain text, joined as ``ChunkAccumulator`` would; or None."""
+    """The fast path: chunks of plain text, joined as ``ChunkAccumulator`` would; or None.
+
+    Only fields that rxagent's and langchain-core's chunks share are read.
+    """
     parts = []
     for event in events:
         chunk: AIMessageChunk = event.data[0]  # type: ignore[assignment]

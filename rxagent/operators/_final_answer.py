@@ -6,6 +6,7 @@ from typing import Any
 
 from rxagent.events import Event, MessageEvent
 from rxagent.messages import AIMessageChunk
+from rxagent.messages._foreign import is_langchain_chunk, rxagent_chunk
 from rxagent.operators._stage import Downstream, Stage
 from rxagent.operators._types import Operator, source_of
 
@@ -30,7 +31,8 @@ def final_answer(*, eager: bool = False) -> Operator:
     (its update), or the end of the stream. Calls that make a tool call are dropped whole.
     ``eager=True`` streams text at once instead and stops a call at its first tool-call
     chunk: no delay, but the text a model writes before calling a tool gets through. Only
-    token events come out.
+    token events come out, as they came in: rxagent's chunks or langchain-core's (as
+    ``from_langgraph`` streams them).
 
     Example:
         >>> from rxagent import operators as ops
@@ -56,9 +58,15 @@ class _Calls:
         self._calls: dict[Any, _Call] = {}
 
     def on_next(self, event: Event) -> None:
-        if type(event) is MessageEvent and type(event.data[0]) is AIMessageChunk:
-            self._token(event, event.data[0])
-        elif event.mode != "custom" and source_of(event) in self._calls:
+        if type(event) is MessageEvent:
+            chunk = event.data[0]
+            if type(chunk) is AIMessageChunk:
+                self._token(event, chunk)
+                return
+            if is_langchain_chunk(chunk):  # from_langgraph's: read as rxagent's, passed as is
+                self._token(event, rxagent_chunk(chunk))
+                return
+        if event.mode != "custom" and source_of(event) in self._calls:
             self._release(source_of(event))  # the call's task moved on: its update
 
     def on_error(self, error: Exception) -> None:

@@ -6,6 +6,7 @@ from typing import Any
 
 import reactivex as rx
 from hypothesis import given
+from hypothesis import strategies as st
 from reactivex.notification import Notification
 from reactivex.testing import ReactiveTest, TestScheduler
 
@@ -224,6 +225,53 @@ def test_list_content_joins_as_plus_does() -> None:
     for i, event in enumerate(out):
         assert snapshot(event).content == joined(chunks[: i + 1]).content
     assert snapshot(out[-1]).content == ["ab", {"type": "image", "url": "u"}, "cd"]
+
+
+def test_content_blocks_with_an_index_merge_as_plus_does() -> None:
+    tool_use = {"type": "tool_use", "id": "t1", "name": "f", "input": {}, "index": 1}
+    piece = {"name": "f", "args": "", "id": "t1", "index": 1}
+    chunks = [
+        AIMessageChunk([], id="m1"),
+        AIMessageChunk([{"type": "text", "text": "Let", "index": 0}], id="m1"),
+        AIMessageChunk([{"type": "text", "text": " me", "index": 0}], id="m1"),
+        AIMessageChunk([tool_use], id="m1", tool_call_chunks=[piece]),
+        AIMessageChunk(
+            [{"type": "input_json_delta", "partial_json": '{"x": 1}', "index": 1}],
+            id="m1",
+            tool_call_chunks=[{**piece, "name": None, "args": '{"x": 1}', "id": None}],
+        ),
+    ]
+    out = accumulate([MessageEvent(data=(c, {})) for c in chunks])
+    for i, event in enumerate(out):
+        assert snapshot(event).content == joined(chunks[: i + 1]).content
+    last = snapshot(out[-1])
+    assert last.content == [
+        {"type": "text", "text": "Let me", "index": 0},
+        {**tool_use, "partial_json": '{"x": 1}'},
+    ]
+    assert last.tool_calls == [{"name": "f", "args": {"x": 1}, "id": "t1", "type": "tool_call"}]
+    snapshot(out[1]).content[0]["text"] = "changed"  # type: ignore[index]
+    assert snapshot(out[2]).content[0]["text"] == "Let me", "snapshots share no block"  # type: ignore[index]
+
+
+_blocks = st.one_of(
+    st.sampled_from(["", "a", "bc"]),
+    st.builds(
+        lambda text, index: {"type": "text", "text": text, "index": index},
+        st.sampled_from(["x", "yz"]),
+        st.integers(0, 2),
+    ),
+    st.just({"type": "image", "url": "u"}),
+)
+_contents = st.one_of(st.sampled_from(["", "s", "tu"]), st.lists(_blocks, max_size=3))
+
+
+@given(st.lists(_contents, min_size=1, max_size=12))
+def test_every_snapshot_of_mixed_content_equals_the_joined_chunks(contents: list[Any]) -> None:
+    chunks = [AIMessageChunk(content, id="m1") for content in contents]
+    out = accumulate([MessageEvent(data=(c, {})) for c in chunks])
+    for i, event in enumerate(out):
+        assert snapshot(event).content == joined(chunks[: i + 1]).content
 
 
 def test_snapshots_share_no_mutable_part() -> None:
