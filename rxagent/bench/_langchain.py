@@ -160,13 +160,16 @@ def raw_async(params: Params) -> AsyncRun:
 
 
 def null_tracer() -> Any:
-    """A LangChain tracer that builds every run (as LangSmith's does) and sends nothing."""
+    """A LangChain tracer that builds every run and sends nothing: LangSmith's
+    ``LangChainTracer`` without the network, called inline as it is (``run_inline``; a
+    handler without it is called through an executor, per token, on async paths)."""
     from langchain_core.tracers.base import BaseTracer
 
     def _persist_run(self: Any, run: Any) -> None:
         return None
 
-    return type("NullTracer", (BaseTracer,), {"_persist_run": _persist_run})()
+    namespace = {"_persist_run": _persist_run, "run_inline": True}
+    return type("NullTracer", (BaseTracer,), namespace)()
 
 
 def traced_faces(build: Callable[[Params], Any]) -> Faces:
