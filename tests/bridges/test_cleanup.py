@@ -255,7 +255,10 @@ def test_a_subject_fed_from_a_plain_thread_into_to_iter() -> None:
 
 
 SCRIPT_HEAD = """
-import asyncio, sys, threading
+import asyncio, signal, sys, threading
+# Ctrl-C as in a terminal, even when the tests run in the background (`cmd &` starts with
+# SIGINT ignored, which a child process inherits: Python then installs no handler)
+signal.signal(signal.SIGINT, signal.default_int_handler)
 from rxagent import ScriptedModel, create_agent, tool
 from rxagent.messages import AIMessage
 
