@@ -9,7 +9,7 @@ BENCH_STAMP := $(VENV)/.rxagent-bench-installed
 export NO_MKDOCS_2_WARNING := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help venv demo test lint typecheck docs pytest bench clean distclean
+.PHONY: help venv system-deps demo test lint typecheck docs pytest bench bench-serve clean distclean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
@@ -26,10 +26,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev,cli]'
 	@touch $@
 
+system-deps:  ## apt-get the programs the tests drive (Debian's chromium), when missing
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "==> installing Debian's chromium for the page's browser tests"; \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
 demo: venv  ## run a live agent in the terminal
 	$(BIN)/rxagent demo
 
 test: venv  ## ruff, ruff format, mypy --strict, docs build, pytest
+	@$(MAKE) --no-print-directory system-deps || \
+		echo "warning: could not install chromium; the browser tests will be skipped" >&2
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -55,6 +64,15 @@ $(BENCH_STAMP): $(STAMP)
 
 bench: $(BENCH_STAMP)  ## benchmark rxagent side by side with LangGraph
 	$(BIN)/rxagent bench
+
+LANGGRAPH_DEV := .venv-langgraph-dev
+
+$(LANGGRAPH_DEV)/bin/langgraph:
+	$(PYTHON) -m venv $(LANGGRAPH_DEV)
+	$(LANGGRAPH_DEV)/bin/python -m pip install --quiet 'langgraph-cli[inmem]'
+
+bench-serve: $(BENCH_STAMP) $(LANGGRAPH_DEV)/bin/langgraph  ## SSE serving, side by side with `langgraph dev`
+	$(BIN)/python -m benchmarks.serve --langgraph $(LANGGRAPH_DEV)/bin/langgraph
 
 clean:  ## remove build outputs and caches (keeps .venv)
 	rm -rf site build dist *.egg-info .mypy_cache .ruff_cache .pytest_cache .hypothesis
