@@ -26,19 +26,26 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev,cli]'
 	@touch $@
 
-system-deps:  ## apt-get the programs the tests drive (Debian's chromium), when missing
-	@command -v chromium >/dev/null 2>&1 || { \
-		echo "==> installing Debian's chromium for the page's browser tests"; \
+system-deps:  ## apt-get what the tests drive when missing: Debian's chromium, node and npm
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing nodejs npm"; \
+	if [ -n "$$missing" ]; then \
+		echo "==> apt-get install$$missing"; \
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$SUDO apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null || \
+		echo "warning: could not install$$missing (the browser tests skip without chromium)" >&2; \
+	fi
 
-demo: venv  ## run a live agent in the terminal
-	$(BIN)/rxagent demo
+JS_STAMP := tests/js/node_modules/.package-lock.json
 
-test: venv  ## ruff, ruff format, mypy --strict, docs build, pytest
-	@$(MAKE) --no-print-directory system-deps || \
-		echo "warning: could not install chromium; the browser tests will be skipped" >&2
+$(JS_STAMP): tests/js/package.json tests/js/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "npm is missing: make system-deps" >&2; exit 1; }
+	npm ci --prefix tests/js --no-audit --no-fund --loglevel=error
+	@touch $@
+
+test: system-deps venv $(JS_STAMP)  ## ruff, ruff format, mypy --strict, docs build, pytest
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy

@@ -1,4 +1,5 @@
-"""The ``rxagent`` command: ``rxagent demo`` (a live agent run) and ``rxagent bench``.
+"""The ``rxagent`` command: ``rxagent demo`` (a live agent run), ``rxagent bench`` and
+``rxagent serve`` (agents over HTTP: the LangGraph Agent Server API, AI SDK, AG-UI).
 
 ``rxagent --version`` prints the installed distribution's version.
 
@@ -39,6 +40,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "demo":
         return _demo(args)
+    if args.command == "serve":
+        return _serve(args)
     return _bench(args)
 
 
@@ -98,7 +101,35 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="where to write latest.{json,md,png} (default: benchmarks/results)",
     )
+    _serve_parser(commands)
     return parser
+
+
+def _serve_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    serve = commands.add_parser(
+        "serve",
+        help="serve agents over HTTP (LangGraph Agent Server API, AI SDK, AG-UI, a live page)",
+        description="Serve agents to browsers and apps: the LangGraph Agent Server streaming "
+        "API (langgraph-sdk clients, useStream), POST /api/chat (Vercel AI SDK), POST /ag-ui "
+        "(AG-UI) and a live page at /. Needs the web extra: pip install 'rxagent[web]'.",
+    )
+    serve.add_argument(
+        "--agent",
+        action="append",
+        metavar="[NAME=]MODULE:ATTR",
+        help="an agent to serve (repeatable); NAME is its assistant_id (default 'agent'); "
+        "default: the demo agent",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="default: 127.0.0.1 (this machine)")
+    serve.add_argument("--port", type=_integer, default=8123, help="default: 8123")
+    serve.add_argument("--token", help="require 'Authorization: Bearer TOKEN' (not for the page)")
+    serve.add_argument(
+        "--keepalive",
+        type=float,
+        default=10.0,
+        metavar="S",
+        help="seconds of silence before a stream sends a keep-alive comment (default: 10)",
+    )
 
 
 def _version() -> str:
@@ -157,6 +188,92 @@ def _bench(args: argparse.Namespace) -> int:
     report = run_suite(level, Path(args.out), progress=sys.stderr, workloads=args.workload)
     print(report, end="", flush=True)
     return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import asyncio
+    import gc
+
+    try:
+        import uvicorn
+
+        from rxagent.integrations.web._app import create_app
+    except ImportError as error:
+        print(
+            f"rxagent serve: the web extra is missing ({error.name or error}): "
+            "pip install 'rxagent[web]'",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        agents = _load_agents(args.agent or [])
+        app = create_app(agents, token=args.token, keepalive=args.keepalive)
+    except (ValueError, TypeError) as error:
+        print(f"rxagent serve: {error}", file=sys.stderr)
+        return 2
+    server = uvicorn.Server(uvicorn.Config(app, host=args.host, port=args.port))
+
+    async def serve() -> None:
+        serving = asyncio.ensure_future(server.serve())
+        while not server.started and not serving.done():
+            await asyncio.sleep(0.02)
+        if server.started:
+            # the long-lived objects exist now: keep the collector off them
+            gc.collect()
+            gc.freeze()
+            print(f"rxagent serve: {', '.join(agents)} at http://{args.host}:{args.port}/")
+            sys.stdout.flush()
+        await serving
+
+    try:
+        asyncio.run(serve())
+    except KeyboardInterrupt:
+        return 130
+    return 0 if server.started else 1
+
+
+def _load_agents(specs: Sequence[str]) -> dict[str, object]:
+    """``[NAME=]MODULE:ATTR`` specs as ``{name: agent}``; the demo agent if none.
+
+    Raises:
+        ValueError: a malformed spec, a module or attribute that does not exist, a name
+            given twice.
+
+    Example:
+        >>> _load_agents(["helper=rxagent._demo:nope"])
+        Traceback (most recent call last):
+        ...
+        ValueError: --agent 'helper=rxagent._demo:nope': module 'rxagent._demo' has no attribute 'nope'
+    """  # noqa: E501
+    import importlib
+
+    if not specs:
+        from rxagent._demo import build_demo_agent
+
+        return {"agent": build_demo_agent()}
+    agents: dict[str, object] = {}
+    for spec in specs:
+        name, _, target = spec.rpartition("=")
+        module_name, colon, attr = target.partition(":")
+        name = name or "agent"
+        if not colon or not module_name or not attr:
+            raise ValueError(
+                f"--agent {spec!r}: expected [NAME=]MODULE:ATTR, e.g. app.agents:graph"
+            )
+        if name in agents:
+            raise ValueError(f"--agent {spec!r}: the name {name!r} is given twice")
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError as error:
+            raise ValueError(f"--agent {spec!r}: cannot import {module_name!r}: {error}") from None
+        try:
+            agent = getattr(module, attr)
+        except AttributeError:
+            raise ValueError(
+                f"--agent {spec!r}: module {module_name!r} has no attribute {attr!r}"
+            ) from None
+        agents[name] = agent
+    return agents
 
 
 def _positive(text: str) -> int:

@@ -15,6 +15,7 @@ PACKAGES = [
     "rxagent.bridges",
     "rxagent.events",
     "rxagent.aio",
+    "rxagent.integrations.web",
 ]
 
 

@@ -56,6 +56,7 @@ class LatencyRow:
     p50_ms: float
     p99_ms: float
     events_per_s: float
+    first_event_ms: float
     note: str = ""
 
 
@@ -91,9 +92,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def encoder_throughput(tokens: int = 20_000, repeats: int = 5) -> dict[str, float]:
     """Events/s through each format's encoder, replaying one run's log (best of ``repeats``)."""
-    from rxagent.integrations.web._encoders import encoder_for
-
     from rxagent.agent import create_agent
+    from rxagent.integrations.web._encoders import encoder_for
     from rxagent.integrations.web._entries import Entry
     from rxagent.integrations.web._ids import IdClock
     from rxagent.messages import AIMessage
@@ -148,7 +148,7 @@ def _langgraph(cli: str, port: int, jobs: int) -> Iterator[str]:
     with tempfile.TemporaryDirectory() as folder:
         graphs = ROOT / "benchmarks" / "serve" / "graphs.py"
         shutil.copy(graphs, Path(folder) / "graphs.py")
-        config = {"dependencies": ["."], "graphs": {"bench": "./graphs.py:lg"}}
+        config = {"dependencies": ["."], "graphs": {"bench": "./graphs.py:lg_graph"}}
         (Path(folder) / "langgraph.json").write_text(json.dumps(config))
         command = [cli, "dev", "--no-browser", "--no-reload", "--port", str(port)]
         command += ["--n-jobs-per-worker", str(max(jobs, 1)), "--server-log-level", "warning"]
@@ -198,7 +198,7 @@ def _measure(name: str, start: Any, streams: int, events: int, period: float) ->
         with start(port, streams) as url:
             return asyncio.run(_streams(name, url, streams, events, period))
     except _Missing as missing:
-        return LatencyRow(name, streams, events * streams, 0, 0.0, 0.0, 0.0, note=str(missing))
+        return LatencyRow(name, streams, events * streams, 0, 0, 0, 0, 0, note=str(missing))
 
 
 async def _streams(name: str, url: str, streams: int, events: int, period: float) -> LatencyRow:
@@ -210,13 +210,18 @@ async def _streams(name: str, url: str, streams: int, events: int, period: float
             *(_one_stream(client, events, period) for _ in range(streams))
         )
         elapsed = time.perf_counter() - start
-    latencies = sorted(ms for result in results for ms in result)
+    latencies = sorted(ms for result, _ in results for ms in result)
+    first = statistics.median(first for _, first in results)
     received = len(latencies)
     q = statistics.quantiles(latencies, n=100) if received >= 2 else [0.0] * 99
-    return LatencyRow(name, streams, events * streams, received, q[49], q[98], received / elapsed)
+    rate = received / elapsed
+    return LatencyRow(name, streams, events * streams, received, q[49], q[98], rate, first)
 
 
-async def _one_stream(client: httpx.AsyncClient, events: int, period: float) -> list[float]:
+async def _one_stream(
+    client: httpx.AsyncClient, events: int, period: float
+) -> tuple[list[float], float]:
+    """The latencies (ms) of one run's custom events, and the ms from request to the first."""
     body = {
         "assistant_id": "bench",
         "input": {"events": events, "period": period},
@@ -224,6 +229,8 @@ async def _one_stream(client: httpx.AsyncClient, events: int, period: float) -> 
     }
     latencies: list[float] = []
     event_name = ""
+    sent = time.perf_counter()
+    first = 0.0
     async with client.stream("POST", "/runs/stream", json=body) as response:
         response.raise_for_status()
         async for line in response.aiter_lines():
@@ -233,7 +240,8 @@ async def _one_stream(client: httpx.AsyncClient, events: int, period: float) -> 
             elif line.startswith("data:") and event_name == "custom":
                 payload = json.loads(line[5:])
                 latencies.append((arrived - payload["t"]) / 1e6)
-    return latencies
+                first = first or (time.perf_counter() - sent) * 1000
+    return latencies, first
 
 
 def _report(encoders: dict[str, float], rows: list[LatencyRow], args: Any) -> str:
@@ -251,13 +259,15 @@ def _report(encoders: dict[str, float], rows: list[LatencyRow], args: Any) -> st
         "",
         "## Emission to arrival at an SSE client",
         "",
-        "| server | streams | events received | p50 ms | p99 ms | events/s | note |",
-        "|---|---:|---:|---:|---:|---:|---|",
+        "| server | streams | events received | p50 ms | p99 ms | events/s | first event ms "
+        "| note |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for row in rows:
         lines.append(
             f"| {row.server} | {row.streams} | {row.received:,} / {row.events:,} "
-            f"| {row.p50_ms:.2f} | {row.p99_ms:.2f} | {row.events_per_s:,.0f} | {row.note} |"
+            f"| {row.p50_ms:.2f} | {row.p99_ms:.2f} | {row.events_per_s:,.0f} "
+            f"| {row.first_event_ms:.1f} | {row.note} |"
         )
     return "\n".join(lines) + "\n"
 

@@ -1,0 +1,7 @@
+"""``python -m rxagent``: the ``rxagent`` command."""
+
+import sys
+
+from rxagent.cli import main
+
+sys.exit(main())
