@@ -12,8 +12,9 @@ Vercel AI SDK UI message stream (``"ai-sdk"``) and AG-UI 1.0 (``"ag-ui"``).
 * :class:`MemoryRunStore` keeps runs and their logs for resume (:class:`RunStore` is the
   interface a shared store implements); event ids are :class:`EventId` (``<ms>-<seq>``).
 
-The encoders and the store import nothing optional; :func:`create_app` and
-:func:`sse_response` import starlette when first used.
+The encoders and the store import nothing optional; :func:`create_app`,
+:func:`sse_response` and :func:`serve_in_thread` (uvicorn in a thread, for notebooks and
+tests) import starlette and uvicorn when first used.
 """
 
 from __future__ import annotations
@@ -31,10 +32,12 @@ from rxagent.integrations.web._store import MemoryRunStore, RunStore
 
 if TYPE_CHECKING:
     from rxagent.integrations.web._app import create_app
+    from rxagent.integrations.web._background import serve_in_thread
     from rxagent.integrations.web._sse import sse_response
 
 _LAZY = {
     "create_app": "rxagent.integrations.web._app",
+    "serve_in_thread": "rxagent.integrations.web._background",
     "sse_response": "rxagent.integrations.web._sse",
 }
 
@@ -74,5 +77,6 @@ __all__ = (
     "RunStore",
     "create_app",
     "encoder_for",
+    "serve_in_thread",
     "sse_response",
 )

@@ -26,7 +26,7 @@ import time
 from dataclasses import dataclass
 from typing import Final, Literal
 
-_ID = re.compile(r"(\d{1,20})(?:-(\d{1,20}))?(?:\.(\d{1,9}))?")
+_ID = re.compile(r"([0-9]{1,20})(?:-([0-9]{1,20}))?(?:\.([0-9]{1,9}))?")
 _FROM_START_TEXTS = frozenset({"-", "-1", "0", "0-0"})
 
 

@@ -34,17 +34,7 @@ def test_parse(text: str, expected: EventId) -> None:
     assert EventId.parse(text) == expected
 
 
-NON_ASCII_DIGITS = pytest.param(
-    "١٢",
-    marks=pytest.mark.xfail(
-        strict=True, reason="_ids._ID uses \\d, which also matches non-ASCII digits (re.ASCII)"
-    ),
-)
-
-
-@pytest.mark.parametrize(
-    "text", ["", "x", "12-x", "1-2-3", "-5", "1.2.3", "1-2.", NON_ASCII_DIGITS]
-)
+@pytest.mark.parametrize("text", ["", "x", "12-x", "1-2-3", "-5", "1.2.3", "1-2.", "١٢"])
 def test_parse_refuses_what_is_no_id(text: str) -> None:
     with pytest.raises(InvalidEventId, match="expected '<ms>-<seq>'"):
         EventId.parse(text)

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import threading
-import time
-from collections.abc import AsyncIterator, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
 import httpx
-import uvicorn
 from starlette.applications import Starlette
 
 from rxagent import END, START, StateGraph, create_agent, get_stream_writer, tool
 from rxagent._demo import build_demo_agent
 from rxagent.graph import CompiledStateGraph
+from rxagent.integrations.web import serve_in_thread
 from rxagent.messages import AIMessage
 from rxagent.models import ScriptedError, ScriptedModel
 
@@ -138,30 +136,9 @@ def served_agents(gate: Gate) -> dict[str, Any]:
     }
 
 
-@contextmanager
-def serve(app: Starlette) -> Iterator[str]:
+def serve(app: Starlette) -> AbstractContextManager[str]:
     """Serve ``app`` with uvicorn on a free loopback port in a thread; yield its URL."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        app, log_level="warning", ws="none", lifespan="on", timeout_graceful_shutdown=2
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.005)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
-        sock.close()
+    return serve_in_thread(app)
 
 
 @dataclass(frozen=True)
