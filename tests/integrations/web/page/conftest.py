@@ -28,7 +28,7 @@ from rxagent.integrations.web import create_app
 from rxagent.messages import AIMessage
 from rxagent.models import Latency, ScriptedModel
 
-CHROMIUM = Path("/nonexistent/chromium")
+CHROMIUM = Path("/usr/bin/chromium")
 """Debian's Chromium (``apt-get install chromium``)."""
 CHROMIUM_ARGS = [
     "--headless=new",
@@ -127,9 +127,15 @@ def token_server() -> Iterator[Served]:
     yield from _serve(TOKEN)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """Debian's Chromium, headless."""
+    """Debian's Chromium, headless.
+
+    Module-scoped, not session-scoped: Playwright's sync API keeps its event loop marked as
+    running on the main thread until it stops, which breaks the asyncio tests run after.
+    """
+    if not CHROMIUM.exists():
+        pytest.fail(f"no {CHROMIUM} (RXAGENT_REQUIRE_BROWSER is set): apt-get install chromium")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
