@@ -143,6 +143,7 @@ def _rxagent(port: int, spec: str) -> Iterator[str]:
 
 @contextlib.contextmanager
 def _langgraph(cli: str, port: int, jobs: int) -> Iterator[str]:
+    cli = os.path.abspath(cli)
     if not Path(cli).exists():
         raise _Missing(f"{cli} not found (make bench-serve installs langgraph-cli[inmem])")
     with tempfile.TemporaryDirectory() as folder:

@@ -30,8 +30,7 @@ model = ScriptedModel([AIMessage("Fetching.", tool_calls=[call]), AIMessage("2 c
 app = create_app({"agent": create_agent(model=model, tools=[fetch_records])})
 
 if __name__ == "__main__":
-    with serve_in_thread(app) as url:
-        client = get_sync_client(url=url)
+    with serve_in_thread(app) as url, get_sync_client(url=url) as client:
         thread = client.threads.create()
         inputs: dict[str, Any] = {"messages": [{"role": "user", "content": "Who is churning?"}]}
         modes: list[StreamMode] = ["updates", "custom"]

@@ -298,6 +298,10 @@ def test_langgraph_is_imported_only_inside_functions_and_nothing_imports_upwards
             elif isinstance(node, ast.Import):
                 top.update(alias.name.partition(".")[0] for alias in node.names)
         assert not top & {"langgraph", "langchain", "langchain_core"}, stem
-    for path in PACKAGE.rglob("*.py"):  # the integration sits on top: nothing imports it
-        found = {m for m in imports_of(path) if "langgraph" in m and "integrations" in m}
-        assert path.stem == "langgraph" or not found, path
+    # the integration sits on top: nothing imports it but the serving layer, which is above
+    # it (rxagent serve runs LangGraph graphs through from_langgraph)
+    integration = ("rxagent.integrations.langgraph", "rxagent.integrations._langgraph")
+    for path in PACKAGE.rglob("*.py"):
+        found = {m for m in imports_of(path) if m.startswith(integration)}
+        serving = path.parent == PACKAGE / "integrations" / "web"
+        assert path.stem == "langgraph" or serving or not found, path
