@@ -89,12 +89,20 @@ def fetch_records_tool(*, reports: int | None = None, delay: float = 0.0) -> Too
     return fetch_records
 
 
-def build_demo_agent(*, fast: bool = False, reports: int = REPORTS) -> CompiledStateGraph:
+def build_demo_agent(
+    *,
+    fast: bool = False,
+    reports: int = REPORTS,
+    latency: Latency | None = None,
+    tool_delay: float | None = None,
+) -> CompiledStateGraph:
     """The demo agent: a scripted model with realistic latency and the ``fetch_records`` tool.
 
     Args:
-        fast: no model latency and no tool sleeps.
+        fast: no model latency and no tool sleeps (unless ``latency``/``tool_delay`` say).
         reports: progress payloads per tool call, spread over ``REPORTS * TOOL_DELAY`` s.
+        latency: the model's timing instead of :data:`LATENCY`.
+        tool_delay: seconds the tool sleeps between two reports instead.
 
     Example:
         >>> agent = build_demo_agent(fast=True)
@@ -104,10 +112,11 @@ def build_demo_agent(*, fast: bool = False, reports: int = REPORTS) -> CompiledS
     call = {"name": "fetch_records", "args": {"count": 100}, "id": "call_fetch_records"}
     model = ScriptedModel(
         [AIMessage(INTRO, tool_calls=[call]), AIMessage(ANSWER)],
-        latency=None if fast else LATENCY,
+        latency=latency or (None if fast else LATENCY),
         name="scripted-demo",
     )
-    delay = 0.0 if fast else TOOL_DELAY * REPORTS / reports
+    default_delay = 0.0 if fast else TOOL_DELAY * REPORTS / reports
+    delay = default_delay if tool_delay is None else tool_delay
     tool_ = fetch_records_tool(reports=reports, delay=delay)
     return create_agent(model, [tool_], name="demo")
 

@@ -29,7 +29,7 @@ def serve_in_thread(
         start_timeout: seconds to wait for uvicorn to start.
 
     Raises:
-        RuntimeError: uvicorn stopped or did not start in time.
+        RuntimeError: uvicorn stopped or did not start in time, or did not stop in time.
 
     Example:
         >>> import httpx
@@ -62,6 +62,8 @@ def serve_in_thread(
         server.should_exit = True
         thread.join(start_timeout)
         sock.close()
+    if thread.is_alive():
+        raise RuntimeError(f"uvicorn on {host}:{bound} did not stop within {start_timeout} s")
 
 
 __all__ = ("serve_in_thread",)

@@ -8,25 +8,19 @@ Playwright (never a browser that Playwright downloads).
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
 from starlette.applications import Starlette
 
-from rxagent._demo import ANSWER, INTRO, fetch_records_tool
-from rxagent.agent import create_agent
+from rxagent._demo import build_demo_agent
 from rxagent.graph import CompiledStateGraph
-from rxagent.integrations.web import create_app
-from rxagent.messages import AIMessage
-from rxagent.models import Latency, ScriptedModel
+from rxagent.integrations.web import create_app, serve_in_thread
+from rxagent.models import Latency
 
 CHROMIUM = Path("/usr/bin/chromium")
 """Debian's Chromium (``apt-get install chromium``)."""
@@ -51,15 +45,8 @@ TOOL_DELAY = 0.04
 
 
 def page_agent() -> CompiledStateGraph:
-    """The demo agent (``rxagent._demo.build_demo_agent``) with the tests' timing."""
-    call = {"name": "fetch_records", "args": {"count": 100}, "id": "call_fetch_records"}
-    model = ScriptedModel(
-        [AIMessage(INTRO, tool_calls=[call]), AIMessage(ANSWER)],
-        latency=LATENCY,
-        name="scripted-demo",
-    )
-    tool = fetch_records_tool(reports=REPORTS, delay=TOOL_DELAY)
-    return create_agent(model, [tool], name="demo")
+    """The demo agent with the tests' timing."""
+    return build_demo_agent(reports=REPORTS, latency=LATENCY, tool_delay=TOOL_DELAY)
 
 
 @dataclass
@@ -88,31 +75,13 @@ def _app(token: str | None) -> Starlette:
 
 
 def _serve(token: str | None) -> Iterator[Served]:
-    """uvicorn in a thread, on a socket bound to a free loopback port before it starts."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        _app(token), log_level="warning", ws="none", timeout_graceful_shutdown=5
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert thread.is_alive(), "uvicorn stopped while starting"
-        assert time.monotonic() < deadline, "uvicorn did not start within 10 s"
-        time.sleep(0.01)
-    served = Served(f"http://127.0.0.1:{port}", token)
-    try:
-        yield served
-    finally:
-        served.client.close()
-        server.should_exit = True
-        thread.join(15)
-        sock.close()
-        assert not thread.is_alive(), "uvicorn did not stop within 15 s"
+    """The page's app on uvicorn in a thread, on a free loopback port."""
+    with serve_in_thread(_app(token)) as url:
+        served = Served(url, token)
+        try:
+            yield served
+        finally:
+            served.client.close()
 
 
 @pytest.fixture(scope="module")
