@@ -26,16 +26,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev,cli]'
 	@touch $@
 
-system-deps:  ## apt-get what the tests drive when missing: Debian's chromium, node and npm
+system-deps:  ## apt-get what the tests drive when missing: chromium, redis-server, node, npm
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
 	command -v npm >/dev/null 2>&1 || missing="$$missing nodejs npm"; \
 	if [ -n "$$missing" ]; then \
 		echo "==> apt-get install$$missing"; \
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null || \
-		echo "warning: could not install$$missing (the browser tests skip without chromium)" >&2; \
+		echo "warning: could not install$$missing (tests that need them skip)" >&2; \
 	fi
 
 JS_STAMP := tests/js/node_modules/.package-lock.json
