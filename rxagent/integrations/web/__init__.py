@@ -28,7 +28,8 @@ from rxagent.integrations.web._encoders import encoder_for
 from rxagent.integrations.web._entries import Entry, Frame
 from rxagent.integrations.web._ids import EventId, IdClock, InvalidEventId
 from rxagent.integrations.web._langgraph_sse import LANGGRAPH_STREAM_MODES, LangGraphEncoder
-from rxagent.integrations.web._store import MemoryRunStore, RunStore
+from rxagent.integrations.web._memory_store import MemoryRunStore
+from rxagent.integrations.web._store import RunStore
 
 if TYPE_CHECKING:
     from rxagent.integrations.web._app import create_app

@@ -33,13 +33,14 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from rxagent.integrations.web._memory_store import MemoryRunStore
 from rxagent.integrations.web._routes_agui import ROUTES as AGUI_ROUTES
 from rxagent.integrations.web._routes_chat import ROUTES as CHAT_ROUTES
 from rxagent.integrations.web._routes_langgraph import ROUTES as LANGGRAPH_ROUTES
 from rxagent.integrations.web._runs import RunManager
 from rxagent.integrations.web._security import BearerToken, Problem
 from rxagent.integrations.web._server import ServedAgent, Server
-from rxagent.integrations.web._store import MemoryRunStore, RunStore
+from rxagent.integrations.web._store import RunStore
 
 MAX_BODY_BYTES = 1_000_000
 """The default cap of a request body (1 MB)."""
@@ -67,7 +68,7 @@ def create_app(
 
     Args:
         agents: the agents, by the name clients pass as ``assistant_id``.
-        store: where runs live (default: a :class:`~._store.MemoryRunStore` with its
+        store: where runs live (default: a :class:`~._memory_store.MemoryRunStore` with its
             defaults: 120 s retention, 10,000 entries per run, 1,000 runs).
         token: if given, every route but ``GET /`` needs ``Authorization: Bearer <token>``.
         cors_origins: origins allowed to call the API from a browser (default: none, no

@@ -1,8 +1,8 @@
 """The streaming subset of the LangGraph Agent Server API, as ``langgraph-sdk`` calls it.
 
 =========================================  =================================================
-``POST /threads``                          ``{thread_id?, metadata?, if_exists?}`` → Thread
-``GET /threads/{tid}``                     → Thread (``values``: its last run's final state)
+``/threads``, ``/threads/{tid}``,           create and read a thread, its state and its
+``/threads/{tid}/state`` and ``/history``  history: :mod:`._routes_threads`
 ``POST /threads/{tid}/runs/stream``        run body (below) → SSE, ``Location`` headers
 ``POST /runs/stream``                      the same on a new thread of its own (stateless)
 ``GET /threads/{tid}/runs/{rid}/stream``   join: ``Last-Event-ID``, ``stream_mode``
@@ -23,7 +23,16 @@ The run body: ``assistant_id`` (a served agent's name), ``input``, ``config``, `
 (accepted, ignored: every run is resumable within retention), ``metadata``,
 ``if_not_exists`` (``create`` | ``reject``), and rxagent's own ``rxagent: {buffer_ms,
 throttle_ms}``, which pipes the run through ``buffer_tokens`` and ``throttle_custom`` before
-it is logged. Other keys of the SDK's body (``interrupt_before``, ``webhook``...) are ignored.
+it is logged. Other keys of the SDK's body (``interrupt_before``, ``webhook``, ``checkpoint``,
+``multitask_strategy``...) are ignored.
+
+Both SDKs are tested against these routes (``tests/integrations/web/server/test_langgraph_sdk.py``
+and ``test_js_sdk.py``). What the JS client sends: ``stream_mode`` as a JSON list on a run
+and as repeated query parameters on a join; ``Last-Event-ID`` as a header, ``"-1"`` when
+``useStream`` rejoins (from the first entry); ``cancel_on_disconnect=0|1`` always, and
+``namespace`` and ``checkpoint_id`` when set (ignored). When a stream closes without an
+``error`` part, both clients ``GET`` the run (the path of the ``Location`` header without
+``/stream``) and rejoin with the last id they saw while it is ``pending`` or ``running``.
 """
 
 from __future__ import annotations
@@ -40,40 +49,14 @@ from starlette.routing import BaseRoute, Route
 from rxagent.integrations.web._encoder import FORMATS, Encoder, Format
 from rxagent.integrations.web._encoders import encoder_for
 from rxagent.integrations.web._langgraph_sse import LANGGRAPH_STREAM_MODES
+from rxagent.integrations.web._routes_threads import ROUTES as THREAD_ROUTES
+from rxagent.integrations.web._routes_threads import server_of as _server
 from rxagent.integrations.web._runs import DisconnectMode
 from rxagent.integrations.web._security import Problem, get_choice, get_field, read_json
-from rxagent.integrations.web._server import (
-    Pacing,
-    RunRequest,
-    Server,
-    last_event_id,
-    run_headers,
-)
+from rxagent.integrations.web._server import Pacing, RunRequest, last_event_id, run_headers
 from rxagent.integrations.web._store import RunRecord
 
 _STARTED = datetime.now(UTC).isoformat()
-
-
-def _server(request: Request) -> Server:
-    return cast(Server, request.app.state.rxagent)
-
-
-async def create_thread(request: Request) -> Response:
-    server = _server(request)
-    body = await read_json(request, server.max_body_bytes)
-    thread_id = get_field(body, "thread_id", str, None) or str(uuid.uuid4())
-    metadata = get_field(body, "metadata", dict, {})
-    if_exists = get_choice(body, "if_exists", ("raise", "do_nothing"), "raise")
-    if await server.store.get_thread(thread_id) is not None and if_exists == "raise":
-        raise Problem(409, f"thread {thread_id!r} exists already (if_exists='raise')")
-    thread = await server.store.create_thread(thread_id, metadata)
-    return JSONResponse(server.thread_json(thread))
-
-
-async def get_thread(request: Request) -> Response:
-    server = _server(request)
-    thread = await server.thread(request.path_params["thread_id"])
-    return JSONResponse(server.thread_json(thread))
 
 
 async def stream_run(request: Request) -> Response:
@@ -248,8 +231,7 @@ def _int(text: str | None, name: str, default: int) -> int:
 
 
 ROUTES: list[BaseRoute] = [
-    Route("/threads", create_thread, methods=["POST"]),
-    Route("/threads/{thread_id}", get_thread, methods=["GET"]),
+    *THREAD_ROUTES,
     Route("/threads/{thread_id}/runs/stream", stream_run, methods=["POST"]),
     Route("/runs/stream", stream_run, methods=["POST"]),
     Route("/threads/{thread_id}/runs", list_runs, methods=["GET"]),

@@ -19,7 +19,7 @@ entry after the run's subscription is disposed (so no event follows the terminal
 Example:
     >>> import asyncio, reactivex as rx
     >>> from rxagent.events import CustomEvent
-    >>> from rxagent.integrations.web._store import MemoryRunStore
+    >>> from rxagent.integrations.web._memory_store import MemoryRunStore
     >>> async def main() -> list[str]:
     ...     store = MemoryRunStore()
     ...     runs = RunManager(store)

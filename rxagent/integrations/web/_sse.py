@@ -39,15 +39,9 @@ from typing import TYPE_CHECKING, Any
 from rxagent.integrations.web._encoder import Encoder, Format
 from rxagent.integrations.web._entries import Entry, Frame, error_data
 from rxagent.integrations.web._ids import FROM_START, EventId
+from rxagent.integrations.web._memory_store import MemoryRunStore
 from rxagent.integrations.web._runs import DisconnectMode, RunManager, Source
-from rxagent.integrations.web._store import (
-    LIVE_STATUSES,
-    After,
-    Gap,
-    Idle,
-    MemoryRunStore,
-    RunStore,
-)
+from rxagent.integrations.web._store import LIVE_STATUSES, After, Gap, Idle, RunStore
 
 if TYPE_CHECKING:
     from starlette.responses import Response

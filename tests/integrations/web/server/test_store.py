@@ -12,13 +12,8 @@ import pytest
 from rxagent.events import CustomEvent
 from rxagent.integrations.web._entries import Entry
 from rxagent.integrations.web._ids import FROM_START, EventId, IdClock
-from rxagent.integrations.web._store import (
-    IDLE,
-    Gap,
-    MemoryRunStore,
-    RunNotFound,
-    StoreFull,
-)
+from rxagent.integrations.web._memory_store import MemoryRunStore
+from rxagent.integrations.web._store import IDLE, Gap, RunNotFound, StoreFull
 
 
 class FakeClock:
