@@ -26,6 +26,8 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "rxagent/bench/_langchain.py": ("langchain", "langchain_core", "langgraph"),
     "rxagent/bench/_measure.py": ("psutil",),
     "rxagent/bench/_plot.py": ("matplotlib",),
+    "rxagent/integrations/redis": ("redis",),
+    "tests/integrations/redis": ("redis",),
 }
 """Module (relative to this directory) → the top-level imports its examples may need."""
 

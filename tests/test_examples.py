@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-NEED_A_PROVIDER = {"models_openai", "models_anthropic", "models_local"}
-"""Examples that call a provider: tests/integrations/providers/test_docs_examples.py runs
-them against local servers speaking the provider's format."""
+NEED_A_PROVIDER = {"models_openai", "models_anthropic", "models_local", "redis_run_log"}
+"""Examples that call a provider or a server: tests/integrations/providers/test_docs_examples.py
+runs them against local servers speaking the provider's format, and
+tests/integrations/redis/test_docs_example.py against a real redis-server."""
 
 EXAMPLES = sorted(
     path

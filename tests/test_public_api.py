@@ -16,6 +16,7 @@ PACKAGES = [
     "rxagent.events",
     "rxagent.aio",
     "rxagent.integrations.web",
+    "rxagent.integrations.redis",
 ]
 
 
