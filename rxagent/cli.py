@@ -19,7 +19,7 @@ import argparse
 import importlib.metadata
 import sys
 from collections.abc import Sequence
-from typing import cast
+from typing import Any, cast
 
 from rxagent._types import StreamMode
 
@@ -42,6 +42,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _demo(args)
     if args.command == "serve":
         return _serve(args)
+    if args.command == "worker":
+        return _worker(args)
     return _bench(args)
 
 
@@ -102,6 +104,7 @@ def _parser() -> argparse.ArgumentParser:
         help="where to write latest.{json,md,png} (default: benchmarks/results)",
     )
     _serve_parser(commands)
+    _worker_parser(commands)
     return parser
 
 
@@ -129,6 +132,49 @@ def _serve_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser])
         default=10.0,
         metavar="S",
         help="seconds of silence before a stream sends a keep-alive comment (default: 10)",
+    )
+    serve.add_argument(
+        "--redis",
+        metavar="URL",
+        help="keep threads and runs in Redis and let 'rxagent worker' processes run the "
+        "agents (--agent then only declares the assistant ids served); needs the redis extra",
+    )
+    serve.add_argument(
+        "--prefix",
+        default="rxagent",
+        help="the deployment's Redis key prefix, as the workers' (default: rxagent)",
+    )
+
+
+def _worker_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    worker = commands.add_parser(
+        "worker",
+        help="run the agents' run requests from Redis (for 'rxagent serve --redis')",
+        description="Take run requests from the Redis stream <prefix>:requests (consumer "
+        "group 'workers'), run them and publish each run's log; reclaim the runs of dead "
+        "workers. SIGTERM or SIGINT: stop taking requests, let running runs finish for "
+        "--grace seconds, then cancel them. Needs the redis extra.",
+    )
+    worker.add_argument("--redis", required=True, metavar="URL", help="e.g. redis://host:6379/0")
+    worker.add_argument(
+        "--agent",
+        action="append",
+        metavar="[NAME=]MODULE:ATTR",
+        help="an agent to run (repeatable); NAME is its assistant_id (default 'agent'); "
+        "default: the demo agent",
+    )
+    worker.add_argument("--concurrency", type=_positive, default=4, help="runs at once (4)")
+    worker.add_argument("--prefix", default="rxagent", help="the key prefix (rxagent)")
+    for flag, default, text in (
+        ("--heartbeat-interval", 1.0, "seconds between a run's heartbeats"),
+        ("--heartbeat-timeout", 5.0, "a run silent this long has a dead worker"),
+        ("--grace", 10.0, "seconds running runs may finish after SIGTERM"),
+    ):
+        worker.add_argument(
+            flag, type=float, default=default, metavar="S", help=f"{text} ({default:g})"
+        )
+    worker.add_argument(
+        "--block-ms", type=_positive, default=2000, metavar="N", help=argparse.SUPPRESS
     )
 
 
@@ -207,7 +253,11 @@ def _serve(args: argparse.Namespace) -> int:
         return 2
     try:
         agents = _load_agents(args.agent or [])
-        app = create_app(agents, token=args.token, keepalive=args.keepalive)
+        store = _redis_store(args.redis, args.prefix) if args.redis else None
+        app = create_app(agents, store=store, token=args.token, keepalive=args.keepalive)
+    except ImportError as error:
+        print(f"rxagent serve: {error}", file=sys.stderr)
+        return 2
     except (ValueError, TypeError) as error:
         print(f"rxagent serve: {error}", file=sys.stderr)
         return 2
@@ -230,6 +280,58 @@ def _serve(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         return 130
     return 0 if server.started else 1
+
+
+def _worker(args: argparse.Namespace) -> int:
+    """``rxagent worker``: exit 0 after SIGTERM/SIGINT, 2 for bad options."""
+    import asyncio
+
+    try:
+        from rxagent.integrations.redis._worker import Worker
+
+        worker = Worker(
+            args.redis,
+            _load_agents(args.agent or []),
+            prefix=args.prefix,
+            concurrency=args.concurrency,
+            heartbeat_interval=args.heartbeat_interval,
+            heartbeat_timeout=args.heartbeat_timeout,
+            block_ms=args.block_ms,
+            grace=args.grace,
+        )
+    except (ImportError, ValueError, TypeError) as error:
+        print(f"rxagent worker: {error}", file=sys.stderr)
+        return 2
+    asyncio.run(_work(worker))
+    return 0
+
+
+async def _work(worker: Any) -> None:
+    import asyncio
+    import gc
+    import signal
+
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, worker.stop)
+    serving = asyncio.ensure_future(worker.run())
+    ready = asyncio.ensure_future(worker.ready.wait())
+    await asyncio.wait([serving, ready], return_when=asyncio.FIRST_COMPLETED)
+    if ready.done():
+        gc.collect()
+        gc.freeze()  # the long-lived objects exist now: keep the collector off them
+        names = ", ".join(worker.agents)
+        print(f"rxagent worker: {worker.consumer} serving {names}", flush=True)
+    else:
+        ready.cancel()
+    await serving
+
+
+def _redis_store(url: str, prefix: str) -> Any:
+    """A :class:`~rxagent.integrations.redis.RedisRunStore` (ImportError without redis-py)."""
+    from rxagent.integrations.redis import RedisRunStore
+
+    return RedisRunStore(url, prefix=prefix)
 
 
 def _load_agents(specs: Sequence[str]) -> dict[str, object]:

@@ -16,6 +16,11 @@ with ``{"error", "message"}``, or ``cancelled``). The entries' Redis ids are the
 * Nothing is silent: a reader raises :class:`LogGap` when entries are missing, and when the
   producer stops heartbeating for ``heartbeat_timeout`` it appends the ``error`` entry
   (once, whoever notices first) and raises :class:`ProducerDied`.
+* :class:`Worker` (``rxagent worker``) takes run requests (:class:`RunRequest`) from the
+  request stream (``<prefix>:requests``, group ``workers``) and publishes their runs;
+  :func:`submit` appends a request, :func:`cancel_run` reaches the worker running it.
+* :class:`RedisRunStore` is the run store of ``rxagent serve --redis``: threads and run
+  records in Redis, runs submitted to workers (:class:`RedisLauncher`), logs read here.
 
 redis-py is imported by this package only: ``rxagent`` and ``rxagent.integrations`` never
 import it.
@@ -36,9 +41,18 @@ from rxagent.integrations.redis._errors import (
     UnknownRun,
 )
 from rxagent.integrations.redis._keys import DEFAULT_PREFIX, RunKeys, run_keys
+from rxagent.integrations.redis._launcher import RedisLauncher
 from rxagent.integrations.redis._publish import RunPublisher, publish
 from rxagent.integrations.redis._read import After, read_entries
+from rxagent.integrations.redis._requests import (
+    MalformedRequest,
+    RunRequest,
+    cancel_run,
+    submit,
+)
+from rxagent.integrations.redis._store import RedisRunStore
 from rxagent.integrations.redis._subscribe import subscribe
+from rxagent.integrations.redis._worker import Worker
 
 __all__ = (
     "DEFAULT_PREFIX",
@@ -47,16 +61,23 @@ __all__ = (
     "LogGap",
     "LogUnavailable",
     "MalformedEntry",
+    "MalformedRequest",
     "ProducerDied",
     "PublishFailed",
+    "RedisLauncher",
+    "RedisRunStore",
     "RunCancelled",
     "RunFailed",
     "RunKeys",
     "RunLogError",
     "RunPublisher",
+    "RunRequest",
     "UnknownRun",
+    "Worker",
+    "cancel_run",
     "publish",
     "read_entries",
     "run_keys",
+    "submit",
     "subscribe",
 )

@@ -59,10 +59,10 @@ def parse_after(after: After) -> EventId | Literal["from-start"]:
     """``after`` as an :class:`EventId` or :data:`FROM_START`; raise ``InvalidEventId``.
 
     Example:
-        >>> parse_after("-"), parse_after("5-2.1")
-        ('from-start', EventId(ms=5, seq=2, sub=1))
+        >>> parse_after("-"), parse_after(FROM_START), parse_after("5-2.1")
+        ('from-start', 'from-start', EventId(ms=5, seq=2, sub=1))
     """
-    if isinstance(after, EventId):
+    if isinstance(after, EventId) or after == FROM_START:
         return after
     parsed = parse_last_event_id(after)
     return FROM_START if parsed is None else parsed

@@ -33,6 +33,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from rxagent.integrations.web._launch import LocalLauncher, RunLauncher
 from rxagent.integrations.web._memory_store import MemoryRunStore
 from rxagent.integrations.web._routes_agui import ROUTES as AGUI_ROUTES
 from rxagent.integrations.web._routes_chat import ROUTES as CHAT_ROUTES
@@ -89,7 +90,7 @@ def create_app(
     server = Server(
         agents=served,
         store=run_store,
-        runs=RunManager(run_store, max_event_bytes=max_event_bytes),
+        runs=_launcher(run_store, max_event_bytes),
         keepalive=keepalive,
         max_body_bytes=max_body_bytes,
     )
@@ -120,6 +121,16 @@ def create_app(
     )
     app.state.rxagent = server
     return app
+
+
+def _launcher(store: RunStore, max_event_bytes: int | None) -> RunLauncher:
+    """The store's own launcher if it has one (a Redis store: workers run the agents),
+    else runs in this process."""
+    make = getattr(store, "launcher", None)
+    if callable(make):
+        launcher: RunLauncher = make()
+        return launcher
+    return LocalLauncher(RunManager(store, max_event_bytes=max_event_bytes))
 
 
 def _routes() -> list[BaseRoute]:

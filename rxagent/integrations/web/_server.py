@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 from reactivex import Observable
 from starlette.responses import Response
@@ -24,7 +24,8 @@ from rxagent.events import Event
 from rxagent.integrations.web._encoder import Encoder, Format
 from rxagent.integrations.web._ids import InvalidEventId, parse_last_event_id
 from rxagent.integrations.web._langgraph_json import to_json
-from rxagent.integrations.web._runs import DisconnectMode, RunManager
+from rxagent.integrations.web._launch import RunLauncher
+from rxagent.integrations.web._runs import DisconnectMode
 from rxagent.integrations.web._security import Problem, get_field
 from rxagent.integrations.web._sse import event_source_response, sse_stream
 from rxagent.integrations.web._store import (
@@ -139,7 +140,8 @@ class Server:
 
     agents: Mapping[str, ServedAgent]
     store: RunStore
-    runs: RunManager
+    runs: RunLauncher
+    """Who runs the runs: in this process, or workers (``rxagent serve --redis``)."""
     keepalive: float | None
     max_body_bytes: int
 
@@ -201,17 +203,10 @@ class Server:
             )
         except StoreFull as error:
             raise Problem(503, str(error)) from None
-        agent, pacing = request.agent, request.pacing
         inputs = (
             merged_input(thread.values, request.input) if request.merge_thread else request.input
         )
-        logged = request.modes
-        observed = cast(list[StreamMode], sorted({*logged, "values"}))
-
-        def source() -> Observable[Event]:
-            return pacing.apply(agent.observe(inputs, request.config, request.context, observed))
-
-        await self.runs.start(run, source, modes=logged, metadata={"assistant_id": agent.name})
+        await self.runs.launch(run, request, inputs)
         return run
 
     def stream(
