@@ -62,8 +62,10 @@ def parse_after(after: After) -> EventId | Literal["from-start"]:
         >>> parse_after("-"), parse_after(FROM_START), parse_after("5-2.1")
         ('from-start', 'from-start', EventId(ms=5, seq=2, sub=1))
     """
-    if isinstance(after, EventId) or after == FROM_START:
+    if isinstance(after, EventId):
         return after
+    if after == FROM_START:
+        return FROM_START
     parsed = parse_last_event_id(after)
     return FROM_START if parsed is None else parsed
 
