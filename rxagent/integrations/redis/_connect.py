@@ -117,11 +117,19 @@ async def retrying(
     give_up: Callable[[str], Exception],
 ) -> T:
     """``await attempt()``, again after each lost connection until ``backoff`` is spent;
-    then raise ``give_up(message)`` from the last error. Each failure is logged."""
+    then raise ``give_up(message)`` from the last error. Each failure is logged.
+
+    A cancellation is never retried away: redis-py may turn a ``CancelledError`` that lands
+    mid-command into a connection error (it drops the connection), so when the task has a
+    cancellation pending the error becomes ``CancelledError`` again.
+    """
     while True:
         try:
             result = await attempt()
         except LOST as error:
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                raise asyncio.CancelledError(f"cancelled while {what}") from error
             delay = backoff.next_delay()
             if delay is None:
                 message = (
