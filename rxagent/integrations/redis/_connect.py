@@ -110,6 +110,18 @@ class Backoff:
         return 0.0 if self.since is None else time.monotonic() - self.since
 
 
+def raise_if_cancelling(error: BaseException, what: str) -> None:
+    """Raise ``CancelledError`` if the current task has a cancellation pending.
+
+    redis-py may turn a ``CancelledError`` that lands mid-command into a connection error
+    (it drops the connection): a loop that retries lost connections must not retry that
+    one, or the cancellation is lost and the loop runs on.
+    """
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError(f"cancelled while {what}") from error
+
+
 async def retrying(
     attempt: Callable[[], Awaitable[T]],
     backoff: Backoff,
@@ -119,17 +131,13 @@ async def retrying(
     """``await attempt()``, again after each lost connection until ``backoff`` is spent;
     then raise ``give_up(message)`` from the last error. Each failure is logged.
 
-    A cancellation is never retried away: redis-py may turn a ``CancelledError`` that lands
-    mid-command into a connection error (it drops the connection), so when the task has a
-    cancellation pending the error becomes ``CancelledError`` again.
+    A cancellation is never retried away (:func:`raise_if_cancelling`).
     """
     while True:
         try:
             result = await attempt()
         except LOST as error:
-            task = asyncio.current_task()
-            if task is not None and task.cancelling():
-                raise asyncio.CancelledError(f"cancelled while {what}") from error
+            raise_if_cancelling(error, what)
             delay = backoff.next_delay()
             if delay is None:
                 message = (
@@ -145,4 +153,13 @@ async def retrying(
             return result
 
 
-__all__ = ("LOG", "LOST", "Backoff", "Redis", "opened", "own_client", "retrying")
+__all__ = (
+    "LOG",
+    "LOST",
+    "Backoff",
+    "Redis",
+    "opened",
+    "own_client",
+    "raise_if_cancelling",
+    "retrying",
+)

@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
 
-from rxagent.integrations.redis._connect import LOG, LOST
+from rxagent.integrations.redis._connect import LOG, LOST, raise_if_cancelling
 
 
 class Heartbeat:
@@ -46,6 +46,7 @@ class Heartbeat:
             try:
                 alive = await self._beat()
             except LOST as error:
+                raise_if_cancelling(error, "beating")
                 LOG.warning(
                     "%s: lost Redis (%s); beating again in %g s", self.name, error, self.interval
                 )

@@ -38,7 +38,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from rxagent.integrations.redis._claim import Claimed, Reclaimer, acknowledge
-from rxagent.integrations.redis._connect import LOG, LOST, Redis, opened
+from rxagent.integrations.redis._connect import LOG, LOST, Redis, opened, raise_if_cancelling
 from rxagent.integrations.redis._errors import LogClosed, RunLogError
 from rxagent.integrations.redis._execute import run_request
 from rxagent.integrations.redis._keys import DEFAULT_PREFIX, run_keys
@@ -288,6 +288,7 @@ class Worker:
                         if message is not None:
                             self._cancel(_text(message["data"]))
             except LOST as error:
+                raise_if_cancelling(error, "listening for cancels")
                 LOG.warning("lost the cancel channel (%s); subscribing again", error)
                 await asyncio.sleep(_RETRY_DELAY)
 
