@@ -44,10 +44,10 @@ from rxagent.integrations.redis._requests import (
     decode_request,
     requests_key,
 )
-from rxagent.integrations.redis._scripts import _COMMON, CHECK
+from rxagent.integrations.redis._scripts import CHECK, COMMON
 
 TAKEOVER: Final = (
-    _COMMON
+    COMMON
     + """
 -- KEYS: log, heartbeat, attempt; ARGV: timeout_ms, ttl_ms, maxlen, attempt expected now,
 -- metadata JSON of the next attempt

@@ -115,7 +115,8 @@ class LogClosed(RunLogError):
         super().__init__(
             run_id,
             f"the log already ended with a {kind!r} entry ({entry_id}), not written by this "
-            "producer: a subscriber found no heartbeat and declared it dead",
+            "producer: a reader ended it (it found no heartbeat and declared the producer "
+            "dead, or, before any producer, found no live worker for the run)",
         )
         self.entry_id = entry_id
         self.kind = kind

@@ -15,7 +15,6 @@ propagates). The publisher owns its client and heartbeat task, closed however th
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from typing import Any, cast
 
@@ -24,30 +23,11 @@ from reactivex import Observable
 from rxagent._types import StreamMode
 from rxagent.events import Event
 from rxagent.integrations.redis._claim import Claimed, run_metadata
-from rxagent.integrations.redis._connect import Redis, own_client
-from rxagent.integrations.redis._errors import PublishFailed
-from rxagent.integrations.redis._publish import _PRODUCER_SOCKET_TIMEOUT, RunPublisher, _pump
+from rxagent.integrations.redis._connect import Redis
+from rxagent.integrations.redis._publish import RunPublisher, TerminalKind
 from rxagent.integrations.redis._requests import RunRequest, cancel_key
 from rxagent.integrations.web._entries import Entry, error_data
 from rxagent.integrations.web._server import Pacing, ServedAgent
-
-
-class _Publisher(RunPublisher):
-    """A :class:`RunPublisher` that can also continue a log another producer began."""
-
-    async def resume(self, next_seq: int) -> None:
-        """Open without a ``metadata`` entry: the next entry gets ``next_seq``."""
-        if self._state != "new":
-            raise RuntimeError(f"publisher of run {self.run_id!r} already started")
-        self._state = "open"
-        self._client = own_client(self._redis, socket_timeout=_PRODUCER_SOCKET_TIMEOUT)
-        self._seq = next_seq
-        self._heartbeat.start()
-
-    @property
-    def is_open(self) -> bool:
-        """Whether the log still needs its terminal entry from this publisher."""
-        return self._state == "open"
 
 
 async def run_request(
@@ -78,7 +58,7 @@ async def run_request(
         asyncio.CancelledError: the task was cancelled (the log ended with ``cancelled``).
     """
     request = claimed.request
-    publisher = _Publisher(
+    publisher = RunPublisher(
         redis, request.run_id, prefix=prefix, heartbeat_interval=heartbeat_interval, ttl=ttl
     )
     if claimed.next_seq is None:
@@ -86,28 +66,20 @@ async def run_request(
     else:
         await publisher.resume(claimed.next_seq)
     try:
-        kind, data = await _outcome(publisher, commands, request, agents, prefix)
-    except asyncio.CancelledError:
-        if publisher.is_open:
-            await publisher.finish("cancelled")
+        plan = await _plan(commands, request, agents, prefix)
+    except BaseException as error:
+        await publisher.end_after(error)
         raise
-    except PublishFailed as error:
-        await publisher.abandon(error)
-        raise
-    except BaseException:
-        await publisher.aclose()
-        raise
-    return await publisher.finish(kind, data)
+    if isinstance(plan, Observable):
+        return await publisher.run(plan)
+    return await publisher.finish(*plan)
 
 
-async def _outcome(
-    publisher: _Publisher,
-    commands: Redis,
-    request: RunRequest,
-    agents: Mapping[str, ServedAgent],
-    prefix: str,
-) -> tuple[Any, dict[str, Any]]:
-    """Run the agent into ``publisher``; the terminal kind and data to end the log with."""
+async def _plan(
+    commands: Redis, request: RunRequest, agents: Mapping[str, ServedAgent], prefix: str
+) -> Observable[Event] | tuple[TerminalKind, dict[str, Any]]:
+    """The run's events, or the terminal entry to end its log with before the agent runs
+    (cancelled already, an assistant this worker does not serve, an input it refuses)."""
     if await commands.exists(cancel_key(request.run_id, prefix)):
         return "cancelled", {}
     agent = agents.get(request.assistant_id)
@@ -119,10 +91,9 @@ async def _outcome(
         )
         return "error", {"error": "UnknownAssistant", "message": message}
     try:
-        source = observe(agent, request)
+        return observe(agent, request)
     except Exception as error:  # the agent refused the input before running
         return "error", error_data(error)
-    return await _pump(publisher, source)
 
 
 def observe(agent: ServedAgent, request: RunRequest) -> Observable[Event]:

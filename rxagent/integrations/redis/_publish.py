@@ -111,12 +111,10 @@ class RunPublisher:
 
     async def start(self, metadata: Mapping[str, Any] | None = None) -> Entry:
         """Append the ``metadata`` entry (``{"run_id", "attempt": 1, **metadata}``), start
-        beating. Raises :class:`PublishFailed`, or :class:`RunLogError` if the run's log
-        already has entries (another producer)."""
-        if self._state != "new":
-            raise RuntimeError(f"publisher of run {self.run_id!r} already started")
-        self._state = "open"
-        self._client = own_client(self._redis, socket_timeout=_PRODUCER_SOCKET_TIMEOUT)
+        beating. Raises :class:`PublishFailed`, :class:`LogClosed` (a reader ended the run
+        before it started), or :class:`RunLogError` if the run's log already has entries
+        (another producer)."""
+        self._open()
         data = {"run_id": self.run_id, "attempt": 1, **(metadata or {})}
         try:
             entry = await self._add("metadata", payload_fields("metadata", data=data), data=data)
@@ -126,11 +124,80 @@ class RunPublisher:
         self._heartbeat.start()
         return entry
 
+    async def resume(self, next_seq: int) -> None:
+        """Continue a log another producer began, without a ``metadata`` entry: the next
+        entry gets ``next_seq`` (a retried attempt, after the ``metadata`` entry a
+        reclaiming worker added); start beating."""
+        self._open()
+        self._seq = next_seq
+        self._heartbeat.start()
+
+    def _open(self) -> None:
+        if self._state != "new":
+            raise RuntimeError(f"publisher of run {self.run_id!r} already started")
+        self._state = "open"
+        self._client = own_client(self._redis, socket_timeout=_PRODUCER_SOCKET_TIMEOUT)
+
     async def append(self, event: Event) -> Entry:
         """Append one event. Raises ``EventEncodeError`` (JSON cannot hold its data),
         :class:`PublishFailed`, :class:`LogClosed`."""
         self._check_open()
         return await self._add("event", payload_fields("event", event=event), event=event)
+
+    async def run(self, source: Source) -> Entry:
+        """Append every event of ``source``, then the terminal entry; return it.
+
+        ``end`` when the source completes; ``error`` with ``{"error", "message"}`` when it
+        fails or an event cannot be JSON (the error is not raised: the log holds it); when
+        the task is cancelled, the source's subscription is disposed first, then the log
+        ends as :meth:`end_after` says and the error propagates, as do :class:`PublishFailed`
+        and :class:`LogClosed`.
+        """
+        self._check_open()
+        try:
+            failed = await self._append_all(source)
+        except BaseException as error:
+            await self.end_after(error)
+            raise
+        if failed is None:
+            return await self.finish("end")
+        return await self.finish("error", error_data(failed))
+
+    async def end_after(self, error: BaseException) -> None:
+        """End the log after ``error`` stopped the run (the one place that decides):
+        ``cancelled`` for a cancellation; after :class:`PublishFailed` one attempt at an
+        ``error`` entry (:meth:`abandon`); after :class:`LogClosed` or another
+        :class:`RunLogError` no entry (the log ended, or is another producer's); for any
+        other exception an ``error`` entry naming it; for another ``BaseException``
+        (``KeyboardInterrupt``) no entry, so readers report the producer dead. The
+        publisher is closed afterwards; does nothing if it is not open."""
+        if self._state != "open":
+            return
+        if isinstance(error, asyncio.CancelledError):
+            await self.finish("cancelled")
+        elif isinstance(error, PublishFailed):
+            await self.abandon(error)
+        elif isinstance(error, Exception) and not isinstance(error, RunLogError):
+            await self.finish("error", error_data(error))
+        else:
+            await self.aclose()
+
+    async def _append_all(self, source: Source) -> Exception | None:
+        """Append every event of ``source``; the exception it failed with (or an event's
+        encoding error), else ``None``. Raises what the publisher raises."""
+        events = _iterate(source)
+        try:
+            async for event in events:
+                await self.append(event)
+        except RunLogError:
+            raise
+        except Exception as error:  # the run failed, or an event cannot be JSON
+            return error
+        finally:
+            aclose = getattr(events, "aclose", None)
+            if aclose is not None:
+                await aclose()
+        return None
 
     async def finish(
         self, kind: TerminalKind = "end", data: Mapping[str, Any] | None = None
@@ -161,18 +228,11 @@ class RunPublisher:
         return self
 
     async def __aexit__(self, kind: type[BaseException] | None, error: Any, tb: Any) -> None:
-        if self._state != "open":
-            return
         if kind is None:
-            await self.finish("end")
-        elif issubclass(kind, asyncio.CancelledError):
-            await self.finish("cancelled")
-        elif issubclass(kind, PublishFailed):
-            await self.abandon(error)
-        elif issubclass(kind, LogClosed):
-            await self.aclose()
+            if self._state == "open":
+                await self.finish("end")
         else:
-            await self.finish("error", error_data(error))
+            await self.end_after(error)
 
     async def _finish(
         self, kind: TerminalKind, data: Mapping[str, Any] | None, backoff: Backoff
@@ -282,35 +342,7 @@ async def publish(
         reconnect_timeout=reconnect_timeout,
     )
     await publisher.start(metadata)
-    try:
-        kind, data = await _pump(publisher, source)
-    except asyncio.CancelledError:
-        await publisher.finish("cancelled")
-        raise
-    except PublishFailed as error:
-        await publisher.abandon(error)
-        raise
-    except BaseException:
-        await publisher.aclose()
-        raise
-    return await publisher.finish(kind, data)
-
-
-async def _pump(publisher: RunPublisher, source: Source) -> tuple[TerminalKind, dict[str, Any]]:
-    """Append every event of ``source``; the terminal kind and data the run ended with."""
-    events = _iterate(source)
-    try:
-        async for event in events:
-            await publisher.append(event)
-    except RunLogError:
-        raise
-    except Exception as error:  # the run failed, or an event cannot be JSON
-        return "error", error_data(error)
-    finally:
-        aclose = getattr(events, "aclose", None)
-        if aclose is not None:
-            await aclose()
-    return "end", {}
+    return await publisher.run(source)
 
 
 def _iterate(source: Source) -> AsyncIterator[Event]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Final
 
-_COMMON = """
+COMMON = """
 local TERMINAL = {['end'] = true, ['error'] = true, ['cancelled'] = true}
 local function field(fields, name)
   for i = 1, #fields, 2 do
@@ -43,7 +43,7 @@ end
 """
 
 APPEND: Final = (
-    _COMMON
+    COMMON
     + """
 -- KEYS: log, heartbeat; ARGV: maxlen, ttl_ms, retention_ms, seq ('next': the next one),
 -- kind, then the other fields as name, value pairs
@@ -69,7 +69,7 @@ return {'added', id, ARGV[5], seq}
 )
 
 BEAT: Final = (
-    _COMMON
+    COMMON
     + """
 -- KEYS: log, heartbeat; ARGV: ttl_ms
 local last = last_entry(KEYS[1])
@@ -81,7 +81,7 @@ return {'alive'}
 )
 
 CHECK: Final = (
-    _COMMON
+    COMMON
     + """
 -- KEYS: log, heartbeat; ARGV: timeout_ms, maxlen, retention_ms, error data (JSON)
 local last = last_entry(KEYS[1])
@@ -100,4 +100,4 @@ return {'died', id}
 """
 )
 
-__all__ = ("APPEND", "BEAT", "CHECK")
+__all__ = ("APPEND", "BEAT", "CHECK", "COMMON")

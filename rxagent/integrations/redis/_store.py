@@ -13,7 +13,9 @@ route; each run's log is the stream a worker writes (:mod:`._publish`), read wit
 **Status** comes from the log: a record's ``pending`` or ``running`` is only what a
 server last knew, so reading a live record (``get_run``, ``list_runs``, ``get_thread`` of a
 busy thread) runs the :data:`~._scripts.CHECK` script on its log: no log yet is
-``pending``; a log with a fresh heartbeat is ``running``; a terminal entry (or a heartbeat
+``pending`` (and, once the run has waited longer than the heartbeat timeout while no live
+worker serves its assistant id, the log ends with a ``NoWorker`` error: :mod:`._presence`);
+a log with a fresh heartbeat is ``running``; a terminal entry (or a heartbeat
 gone stale, for which the script appends the ``error`` entry) *finalizes* the run: its
 status (``end`` → success, ``error`` → error, ``cancelled`` → interrupted), the thread's
 status, and the **thread's values**: the data of the last root ``values`` event in the log
@@ -44,6 +46,7 @@ from rxagent.events import EVENT_ADAPTER, Event, ValuesEvent
 from rxagent.integrations.redis._codec import decode_entry
 from rxagent.integrations.redis._connect import Redis, own_client
 from rxagent.integrations.redis._keys import DEFAULT_PREFIX, run_keys
+from rxagent.integrations.redis._presence import end_if_unserved
 from rxagent.integrations.redis._scripts import CHECK
 from rxagent.integrations.redis._store_read import read_log
 from rxagent.integrations.web._entries import Entry, EntryKind
@@ -284,6 +287,23 @@ class RedisRunStore:
             await self._finalize(run, _text(reply[2]))
         elif status == "died":
             await self._finalize(run, "error")
+        elif status == "missing" and run.status == "pending" and self._queued_long(run):
+            ended = await end_if_unserved(
+                self.client,
+                run.run_id,
+                run.assistant_id,
+                self.prefix,
+                timeout_ms,
+                self.retention_ms,
+            )
+            if ended:
+                await self._finalize(run, "error")
+
+    def _queued_long(self, run: RunRecord) -> bool:
+        """Whether ``run`` has waited for a worker longer than the heartbeat timeout (by
+        this server's clock: the workers have had time to announce themselves)."""
+        waited = (datetime.now(UTC) - run.created_at).total_seconds()
+        return waited >= self.heartbeat_timeout
 
     async def _finalize(self, run: RunRecord, kind: str) -> None:
         run_status, thread_status = _OUTCOME.get(kind, ("error", "error"))

@@ -10,6 +10,10 @@ it does not serve ends with an ``UnknownAssistant`` error entry and is acknowled
 workers of one deployment are meant to serve the same agents. A malformed request is logged
 and acknowledged (with an ``error`` entry in its run's log when its ``run_id`` is readable).
 
+Every ``heartbeat_interval`` it announces itself for the assistant ids it serves
+(:mod:`._presence`), so that a server can end a run that no live worker serves instead of
+leaving it pending forever; it withdraws when it stops.
+
 Cancels arrive on ``<prefix>:cancel`` (pub/sub, on a connection of its own) and cancel the
 run's task, whose log then ends with ``cancelled``; a run checks its cancel key before the
 agent starts, so a cancel sent before the worker took the request still stops it.
@@ -42,6 +46,7 @@ from rxagent.integrations.redis._connect import LOG, LOST, Redis, opened, raise_
 from rxagent.integrations.redis._errors import LogClosed, RunLogError
 from rxagent.integrations.redis._execute import run_request
 from rxagent.integrations.redis._keys import DEFAULT_PREFIX, run_keys
+from rxagent.integrations.redis._presence import announce, withdraw
 from rxagent.integrations.redis._publish import RunPublisher
 from rxagent.integrations.redis._requests import (
     GROUP,
@@ -151,9 +156,11 @@ class Worker:
             opened(self._redis, socket_timeout=timeout) as listener,
         ):
             await ensure_group(commands, self.prefix)
+            await self._announce(commands)
             helpers = [
                 asyncio.create_task(self._listen_cancels(listener), name="rxagent cancels"),
                 asyncio.create_task(self._claim_loop(commands), name="rxagent reclaim"),
+                asyncio.create_task(self._announce_loop(commands), name="rxagent presence"),
             ]
             try:
                 await self._subscribed.wait()
@@ -164,7 +171,31 @@ class Worker:
                 for task in helpers:
                     task.cancel()
                 await asyncio.gather(*helpers, return_exceptions=True)
+                with contextlib.suppress(Exception):
+                    await withdraw(commands, self.agents, self.consumer, self.prefix)
                 await self._cancel_all()
+
+    async def _announce(self, commands: Redis) -> None:
+        """Say this worker is alive for its assistant ids (see :mod:`._presence`)."""
+        ttl_ms = max(1, round(self.ttl * 1000))
+        await announce(commands, self.agents, self.consumer, self.prefix, ttl_ms)
+
+    async def _announce_loop(self, commands: Redis) -> None:
+        while True:
+            await asyncio.sleep(self.heartbeat_interval)
+            if self._stopping.is_set():  # a stopping worker takes no more requests
+                with contextlib.suppress(Exception):
+                    await withdraw(commands, self.agents, self.consumer, self.prefix)
+                return
+            try:
+                await self._announce(commands)
+            except LOST as error:
+                raise_if_cancelling(error, "announcing")
+                LOG.warning(
+                    "lost Redis while announcing (%s); again in %g s",
+                    error,
+                    self.heartbeat_interval,
+                )
 
     async def _read_loop(self, reader: Redis, commands: Redis) -> None:
         key = requests_key(self.prefix)
@@ -237,7 +268,7 @@ class Worker:
                 metadata={"worker": self.consumer},
             )
             ack = True
-        except LogClosed as error:  # someone ended the log: presumed dead
+        except LogClosed as error:  # someone ended the log: presumed dead, or never taken
             LOG.error("%s", error)
             ack = True
         except RunLogError as error:  # Redis lost, or another producer: leave it pending

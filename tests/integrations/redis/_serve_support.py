@@ -66,13 +66,15 @@ def redis_servers(
 
 
 @asynccontextmanager
-async def workers(url: str, agents: Mapping[str, Any], prefix: str) -> AsyncIterator[Worker]:
+async def workers(
+    url: str, agents: Mapping[str, Any], prefix: str, *, concurrency: int = 8
+) -> AsyncIterator[Worker]:
     """A :class:`Worker` for ``agents`` on this loop, stopped on the way out."""
     worker = Worker(
         url,
         agents,
         prefix=prefix,
-        concurrency=8,
+        concurrency=concurrency,
         heartbeat_interval=0.2,
         heartbeat_timeout=HEARTBEAT_TIMEOUT,
         grace=0.0,

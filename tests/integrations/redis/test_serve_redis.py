@@ -7,7 +7,6 @@ Every test starts runs on one server and reads them on the other, through the of
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import subprocess
 import uuid
@@ -18,9 +17,11 @@ import httpx
 import pytest
 from langgraph_sdk import get_client
 from langgraph_sdk.client import LangGraphClient
+from redis.asyncio import Redis
 
 from rxagent import create_agent
 from rxagent._demo import build_demo_agent
+from rxagent.integrations.redis._requests import requests_key
 from rxagent.messages import AIMessage
 from rxagent.models import ScriptedModel
 from tests.integrations.redis._serve_support import (
@@ -203,22 +204,64 @@ async def test_unknown_run_or_assistant_on_b_is_404(
         assert "served" in run.json()["detail"]
 
 
-async def test_without_a_worker_the_server_runs_nothing(
-    sdk: Callable[[str], LangGraphClient], servers: list[str]
+async def test_without_a_worker_the_run_waits_then_ends_with_no_worker(
+    sdk: Callable[[str], LangGraphClient], servers: list[str], redis_url: str, prefix: str
 ) -> None:
     a, b = sdk(servers[0]), sdk(servers[1])
     tid = (await a.threads.create())["thread_id"]
+    loop = asyncio.get_running_loop()
+    began = loop.time()
     started = asyncio.create_task(_parts(a.runs.stream(tid, "agent", input=QUESTION)))
     async with asyncio.timeout(10):
         while not (runs := await b.runs.list(tid)):
             await asyncio.sleep(0.02)
-    await asyncio.sleep(0.3)
-    assert [run["status"] for run in await b.runs.list(tid)] == ["pending"]
-    assert not started.done()  # no metadata yet: nobody runs it
-    started.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await started
+    assert [run["status"] for run in runs] == ["pending"]  # the server runs nothing itself
     assert runs[0]["assistant_id"] == "agent"
+    parts = await started
+    assert HEARTBEAT_TIMEOUT <= loop.time() - began < HEARTBEAT_TIMEOUT + 5
+    assert [p.event for p in parts] == ["metadata", "error"]
+    assert parts[-1].data["error"] == "NoWorker"
+    assert "'agent'" in parts[-1].data["message"]
+    assert "rxagent worker" in parts[-1].data["message"]
+    assert (await b.runs.get(tid, runs[0]["run_id"]))["status"] == "error"
+    # a worker that comes later finds the run ended: it acknowledges it and runs nothing
+    async with workers(redis_url, {"agent": build_demo_agent(fast=True)}, prefix):
+        async with asyncio.timeout(10):
+            while await _pending(redis_url, prefix):
+                await asyncio.sleep(0.05)
+    again = await _parts(b.runs.join_stream(tid, runs[0]["run_id"], last_event_id="-1"))
+    assert [_key(p) for p in again] == [_key(p) for p in parts]
+
+
+async def test_a_run_queued_behind_a_busy_worker_waits_past_the_timeout(
+    sdk: Callable[[str], LangGraphClient],
+    servers: list[str],
+    redis_url: str,
+    prefix: str,
+    agents: dict[str, Any],
+    gate: Gate,
+) -> None:
+    a = sdk(servers[0])
+    tid1 = (await a.threads.create())["thread_id"]
+    tid2 = (await a.threads.create())["thread_id"]
+    async with workers(redis_url, agents, prefix, concurrency=1):
+        busy = asyncio.create_task(_parts(a.runs.stream(tid1, "gated", input=QUESTION)))
+        queued = asyncio.create_task(_parts(a.runs.stream(tid2, "agent", input=QUESTION)))
+        await asyncio.sleep(HEARTBEAT_TIMEOUT * 3)
+        assert not queued.done()
+        [run] = await a.runs.list(tid2)
+        assert run["status"] == "pending"  # queued, not failed: a live worker serves it
+        gate.release()
+        assert (await busy)[-1].event != "error"
+        parts = await queued
+    assert "error" not in [p.event for p in parts]
+    assert (await a.runs.get(tid2, run["run_id"]))["status"] == "success"
+
+
+async def _pending(url: str, prefix: str) -> int:
+    """The requests not yet acknowledged (a worker deletes a request as it acknowledges it)."""
+    async with Redis.from_url(url) as redis:
+        return int(await redis.xlen(requests_key(prefix)))
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from typing import Any, cast
 from rxagent._types import StreamMode
 from rxagent.events import EVENT_ADAPTER, Event
 from rxagent.integrations.redis import ProducerDied, RunCancelled, RunFailed, subscribe
+from rxagent.integrations.redis._presence import end_if_unserved, presence_key
 from rxagent.integrations.redis._requests import (
     GROUP,
     RunRequest,
@@ -304,3 +305,33 @@ async def test_a_malformed_request_is_dropped_with_an_error_in_its_log(redis_url
     assert isinstance(error, RunFailed)
     assert error.error == "MalformedRequest"
     assert "'retries' must be a int" in error.message
+
+
+async def test_a_worker_announces_itself_per_assistant_and_withdraws_on_stop(
+    redis_url: str,
+) -> None:
+    prefix = _prefix()
+    keys = [presence_key(name, prefix) for name in ("steps", "gated")]
+    async with client(redis_url) as redis:
+        async with running(redis_url, prefix) as worker:
+            for key in keys:
+                assert await redis.zrange(key, 0, -1) == [worker.consumer.encode()]
+            before = await redis.zscore(keys[0], worker.consumer)
+            await wait_until(
+                lambda: _changed(redis.zscore(keys[0], worker.consumer), before), "a new announce"
+            )
+            assert await redis.pttl(keys[0]) > 0  # a dead worker's set expires
+        for key in keys:
+            assert await redis.zcard(key) == 0
+        # a run that no live worker serves ends with NoWorker, atomically and only once
+        run_id = new_run_id()
+        assert await end_if_unserved(redis, run_id, "steps", prefix, 1000, 60_000)
+        assert not await end_if_unserved(redis, run_id, "steps", prefix, 1000, 60_000)
+    assert await kinds(redis_url, run_id, prefix) == ["metadata", "error"]
+    error = await collect_until_error(events_of(redis_url, run_id, prefix))
+    assert isinstance(error[1], RunFailed)
+    assert "NoWorker" in str(error[1])
+
+
+async def _changed(value: Awaitable[Any], before: Any) -> bool:
+    return bool(await value != before)
