@@ -9,7 +9,7 @@ BENCH_STAMP := $(VENV)/.rxagent-bench-installed
 export NO_MKDOCS_2_WARNING := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help venv system-deps demo test test-slow lint typecheck docs pytest bench bench-serve clean distclean
+.PHONY: help venv system-deps demo test test-slow lint typecheck docs pytest bench bench-serve bench-redis clean distclean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
@@ -84,6 +84,9 @@ $(LANGGRAPH_DEV)/bin/langgraph:
 
 bench-serve: $(BENCH_STAMP) $(LANGGRAPH_DEV)/bin/langgraph  ## SSE serving, side by side with `langgraph dev`
 	$(BIN)/python -m benchmarks.serve --langgraph $(LANGGRAPH_DEV)/bin/langgraph
+
+bench-redis: $(BENCH_STAMP)  ## the Redis run log and serve --redis, side by side with the in-memory store
+	$(BIN)/python -m benchmarks.redis
 
 clean:  ## remove build outputs and caches (keeps .venv)
 	rm -rf site build dist *.egg-info .mypy_cache .ruff_cache .pytest_cache .hypothesis

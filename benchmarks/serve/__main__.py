@@ -43,6 +43,8 @@ from typing import Any
 
 import httpx
 
+from benchmarks.serve.client import one_stream, stop
+
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "benchmarks" / "results"
 
@@ -172,12 +174,7 @@ def _process(command: list[str], env: dict[str, str], cwd: Path) -> Iterator[str
         _wait_ready(url, process)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 def _wait_ready(url: str, process: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
@@ -205,10 +202,10 @@ def _measure(name: str, start: Any, streams: int, events: int, period: float) ->
 async def _streams(name: str, url: str, streams: int, events: int, period: float) -> LatencyRow:
     limits = httpx.Limits(max_connections=streams + 5)
     async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as client:
-        await _one_stream(client, 5, period)  # warm up: imports, first-run caches
+        await one_stream(client, 5, period)  # warm up: imports, first-run caches
         start = time.perf_counter()
         results = await asyncio.gather(
-            *(_one_stream(client, events, period) for _ in range(streams))
+            *(one_stream(client, events, period) for _ in range(streams))
         )
         elapsed = time.perf_counter() - start
     latencies = sorted(ms for result, _ in results for ms in result)
@@ -217,32 +214,6 @@ async def _streams(name: str, url: str, streams: int, events: int, period: float
     q = statistics.quantiles(latencies, n=100) if received >= 2 else [0.0] * 99
     rate = received / elapsed
     return LatencyRow(name, streams, events * streams, received, q[49], q[98], rate, first)
-
-
-async def _one_stream(
-    client: httpx.AsyncClient, events: int, period: float
-) -> tuple[list[float], float]:
-    """The latencies (ms) of one run's custom events, and the ms from request to the first."""
-    body = {
-        "assistant_id": "bench",
-        "input": {"events": events, "period": period},
-        "stream_mode": ["custom"],
-    }
-    latencies: list[float] = []
-    event_name = ""
-    sent = time.perf_counter()
-    first = 0.0
-    async with client.stream("POST", "/runs/stream", json=body) as response:
-        response.raise_for_status()
-        async for line in response.aiter_lines():
-            arrived = time.time_ns()
-            if line.startswith("event:"):
-                event_name = line[6:].strip()
-            elif line.startswith("data:") and event_name == "custom":
-                payload = json.loads(line[5:])
-                latencies.append((arrived - payload["t"]) / 1e6)
-                first = first or (time.perf_counter() - sent) * 1000
-    return latencies, first
 
 
 def _report(encoders: dict[str, float], rows: list[LatencyRow], args: Any) -> str:

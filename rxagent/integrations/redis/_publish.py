@@ -29,7 +29,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterable, AsyncIterator, Mapping
-from typing import Any, Literal, TypeAlias
+from dataclasses import dataclass
+from typing import Any, Literal, TypeAlias, cast
 
 from reactivex import Observable
 
@@ -40,7 +41,7 @@ from rxagent.integrations.redis._connect import Backoff, Redis, own_client, retr
 from rxagent.integrations.redis._errors import LogClosed, PublishFailed, RunLogError
 from rxagent.integrations.redis._heartbeat import Heartbeat
 from rxagent.integrations.redis._keys import DEFAULT_PREFIX, run_keys
-from rxagent.integrations.redis._scripts import APPEND, BEAT
+from rxagent.integrations.redis._scripts import APPEND, APPEND_EVENTS, BEAT
 from rxagent.integrations.web._entries import Entry, EntryKind, error_data
 from rxagent.integrations.web._ids import EventId
 
@@ -50,6 +51,15 @@ Source: TypeAlias = Observable[Event] | AsyncIterable[Event]
 """What :func:`publish` reads: an Observable (subscribed once) or an async iterable."""
 
 _PRODUCER_SOCKET_TIMEOUT = 5.0  # no blocking commands: a reply within 5 s or a lost connection
+_BACKLOG = 256  # events read ahead of Redis: the source waits beyond (backpressure)
+_BATCH = 128  # the most events one append call carries
+
+
+@dataclass(frozen=True, slots=True)
+class _Stop:
+    """The source ended: with ``error``, or completed (``None``)."""
+
+    error: BaseException | None
 
 
 def _ms(seconds: float) -> int:
@@ -108,6 +118,9 @@ class RunPublisher:
         self._heartbeat = Heartbeat(self._beat, heartbeat_interval, f"rxagent heartbeat {run_id}")
         self._seq = 0
         self._state: Literal["new", "open", "closed"] = "new"
+        self._ending = False
+        """Whether the terminal entry is being appended (a beat that finds the log ended
+        then is no news)."""
 
     async def start(self, metadata: Mapping[str, Any] | None = None) -> Entry:
         """Append the ``metadata`` entry (``{"run_id", "attempt": 1, **metadata}``), start
@@ -184,20 +197,65 @@ class RunPublisher:
 
     async def _append_all(self, source: Source) -> Exception | None:
         """Append every event of ``source``; the exception it failed with (or an event's
-        encoding error), else ``None``. Raises what the publisher raises."""
-        events = _iterate(source)
+        encoding error), else ``None``. Raises what the publisher raises.
+
+        A feeder task reads the source ahead into a queue of ``_BACKLOG`` events while an
+        append is in flight, and each append carries every event waiting (up to
+        ``_BATCH``): one Redis call per event at a slow pace, one per batch under load.
+        """
+        queue: asyncio.Queue[Event | _Stop] = asyncio.Queue(_BACKLOG)
+        feeder = asyncio.create_task(_feed(source, queue), name=f"rxagent feed {self.run_id}")
         try:
-            async for event in events:
-                await self.append(event)
-        except RunLogError:
-            raise
-        except Exception as error:  # the run failed, or an event cannot be JSON
-            return error
-        finally:
-            aclose = getattr(events, "aclose", None)
-            if aclose is not None:
-                await aclose()
-        return None
+            while True:
+                batch = [await queue.get()]
+                while len(batch) < _BATCH and not queue.empty():
+                    batch.append(queue.get_nowait())
+                last = batch[-1]
+                stop = last if isinstance(last, _Stop) else None
+                if stop is not None:
+                    batch.pop()
+                failed = await self._append_batch(cast(list[Event], batch))
+                if failed is not None:
+                    return failed
+                if stop is not None:
+                    if stop.error is None or isinstance(stop.error, Exception):
+                        return stop.error
+                    raise stop.error
+        finally:  # the source's subscription is disposed before the log ends
+            feeder.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await feeder
+
+    async def _append_batch(self, events: list[Event]) -> Exception | None:
+        """Append ``events`` in one call (those before one that cannot be JSON); that
+        encoding error, else ``None``."""
+        payloads: list[str | bytes] = []
+        failed: Exception | None = None
+        for event in events:
+            try:
+                payloads.append(payload_fields("event", event=event)[1])
+            except Exception as error:
+                failed = error
+                break
+        if len(payloads) == 1:
+            await self.append(events[0])
+        elif payloads:
+            await self._add_events(payloads)
+        return failed
+
+    async def _add_events(self, payloads: list[str | bytes]) -> None:
+        args = [self.maxlen, _ms(self.ttl), self._seq, *payloads]
+        what = f"appending {len(payloads)} event entries to {self.keys.log!r}"
+        reply, retried = await self._script(APPEND_EVENTS, args, what)
+        if _text(reply[0]) == "ended":
+            raise LogClosed(self.run_id, _text(reply[1]), _text(reply[2]))
+        if int(reply[2]) < len(payloads) and not retried:
+            raise RunLogError(
+                self.run_id,
+                f"its log {self.keys.log!r} already holds entries with seq >= {self._seq}: "
+                "another producer is writing this run",
+            )
+        self._seq += len(payloads)
 
     async def finish(
         self, kind: TerminalKind = "end", data: Mapping[str, Any] | None = None
@@ -238,6 +296,7 @@ class RunPublisher:
         self, kind: TerminalKind, data: Mapping[str, Any] | None, backoff: Backoff
     ) -> Entry:
         self._check_open()
+        self._ending = True
         try:
             fields = payload_fields(kind, data=data)
             return await self._add(kind, fields, data=dict(data or {}), backoff=backoff)
@@ -261,7 +320,21 @@ class RunPublisher:
         terminal = kind in ("end", "error", "cancelled")
         seq: int | str = "next" if terminal else self._seq
         args = [self.maxlen, _ms(self.ttl), _ms(self.retention), seq, kind, *fields]
-        script = self._client.register_script(APPEND)
+        what = f"appending a {kind!r} entry to {self.keys.log!r}"
+        reply, retried = await self._script(APPEND, args, what, backoff)
+        entry_id = self._landed(reply, kind, retried=retried)
+        if not terminal:
+            self._seq += 1
+        return Entry(EventId.parse(entry_id), kind, event, data or {})
+
+    async def _script(
+        self, script_text: str, args: list[Any], what: str, backoff: Backoff | None = None
+    ) -> tuple[list[Any], bool]:
+        """Run an append script on the log and heartbeat, across lost connections; its
+        reply, and whether it took more than one attempt (then an earlier one may have
+        landed)."""
+        assert self._client is not None
+        script = self._client.register_script(script_text)
         attempts = 0
 
         async def attempt() -> list[Any]:
@@ -273,13 +346,10 @@ class RunPublisher:
         reply = await retrying(
             attempt,
             backoff or Backoff(self.reconnect_timeout),
-            f"appending a {kind!r} entry to {self.keys.log!r}",
+            what,
             lambda message: PublishFailed(self.run_id, message),
         )
-        entry_id = self._landed(reply, kind, retried=attempts > 1)
-        if not terminal:
-            self._seq += 1
-        return Entry(EventId.parse(entry_id), kind, event, data or {})
+        return reply, attempts > 1
 
     def _landed(self, reply: list[Any], kind: EntryKind, *, retried: bool) -> str:
         """The id of the entry the script added (or had added, for a retry); raise if none."""
@@ -299,11 +369,11 @@ class RunPublisher:
         )
 
     async def _beat(self) -> bool:
-        if self._client is None:
-            return False
+        if self._client is None or self._ending:
+            return True  # ending: the terminal entry takes the heartbeat with it
         script = self._client.register_script(BEAT)
         reply = await script(keys=[self.keys.log, self.keys.heartbeat], args=[_ms(self.ttl)])
-        return _text(reply[0]) == "alive"
+        return _text(reply[0]) == "alive" or self._ending
 
 
 async def publish(
@@ -343,6 +413,24 @@ async def publish(
     )
     await publisher.start(metadata)
     return await publisher.run(source)
+
+
+async def _feed(source: Source, queue: asyncio.Queue[Event | _Stop]) -> None:
+    """Put every event of ``source`` into ``queue``, then a :class:`_Stop`."""
+    events = _iterate(source)
+    try:
+        async for event in events:
+            await queue.put(event)
+    except asyncio.CancelledError:
+        raise
+    except BaseException as error:  # the run failed: the appender ends the log with it
+        await queue.put(_Stop(error))
+        return
+    finally:
+        aclose = getattr(events, "aclose", None)
+        if aclose is not None:
+            await aclose()
+    await queue.put(_Stop(None))
 
 
 def _iterate(source: Source) -> AsyncIterator[Event]:

@@ -1,10 +1,13 @@
-"""The three Lua scripts that change a run's log; each runs atomically in Redis.
+"""The Lua scripts that change a run's log; each runs atomically in Redis.
 
 * :data:`APPEND` (the producer): adds one entry unless the log already ended, or unless
   its last entry has this ``seq`` or a later one (a retried append that had landed: so a
   retry after a lost reply adds nothing twice). A terminal entry gets the next ``seq``
   after the log's last one, gives the log its retention TTL and deletes the heartbeat; any
   other entry refreshes the log's TTL and the heartbeat.
+* :data:`APPEND_EVENTS` (the producer, with a backlog): :data:`APPEND` for several
+  ``event`` entries with consecutive ``seq`` numbers in one call; the ones whose ``seq`` the log
+  already holds (a retried call that had landed) are skipped.
 * :data:`BEAT` (the producer's heartbeat): stores the Redis server's time in the heartbeat
   key and refreshes both TTLs, unless the log already ended.
 * :data:`CHECK` (a reader with nothing to read): when the log has not ended and the last
@@ -68,6 +71,27 @@ return {'added', id, ARGV[5], seq}
 """
 )
 
+APPEND_EVENTS: Final = (
+    COMMON
+    + """
+-- KEYS: log, heartbeat; ARGV: maxlen, ttl_ms, seq of the first event, then one event's
+-- JSON per entry
+local last = last_entry(KEYS[1])
+if last and TERMINAL[last[2]] then return ended(last) end
+local first = tonumber(ARGV[3])
+local skip = 0
+if last and last[3] and last[3] >= first then skip = last[3] - first + 1 end
+local id = last and last[1] or ''
+for i = 4 + skip, #ARGV do
+  id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*',
+    'kind', 'event', 'seq', first + i - 4, 'event', ARGV[i])
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+redis.call('SET', KEYS[2], now_ms(), 'PX', ARGV[2])
+return {'added', id, math.max(0, #ARGV - 3 - skip)}
+"""
+)
+
 BEAT: Final = (
     COMMON
     + """
@@ -100,4 +124,4 @@ return {'died', id}
 """
 )
 
-__all__ = ("APPEND", "BEAT", "CHECK", "COMMON")
+__all__ = ("APPEND", "APPEND_EVENTS", "BEAT", "CHECK", "COMMON")

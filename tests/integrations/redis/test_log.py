@@ -34,7 +34,7 @@ from rxagent.integrations.redis import (
     subscribe,
 )
 from rxagent.integrations.redis._connect import own_client
-from rxagent.integrations.redis._scripts import APPEND
+from rxagent.integrations.redis._scripts import APPEND, APPEND_EVENTS
 from rxagent.messages import (
     AIMessage,
     AIMessageChunk,
@@ -331,3 +331,61 @@ async def test_a_producer_presumed_dead_cannot_append_after_the_error(redis_url:
     with pytest.raises(LogClosed, match="already ended with a 'error' entry"):
         await publisher.append(CustomEvent(data=2))
     await publisher.aclose()
+
+
+async def test_a_backlog_is_appended_in_batches_in_order(redis_url: str) -> None:
+    """A source faster than Redis: fewer script calls than events, every entry in order."""
+    run_id = new_run_id()
+    events = [CustomEvent(data=i) for i in range(2000)]
+    async with client(redis_url) as redis:
+        before = await _script_calls(redis)
+        terminal = await publish(redis_url, run_id, rx.from_iterable(events))
+        calls = await _script_calls(redis) - before
+    assert terminal.kind == "end"
+    rows = await log_rows(redis_url, run_id)
+    assert [int(fields[b"seq"]) for _, fields in rows] == list(range(len(events) + 2))
+    got, error = await collect_until_error(subscribe(redis_url, run_id))
+    assert error is None
+    assert dumps(got) == dumps(events)
+    assert calls < len(events) / 4, calls  # batched (one call per event would be 2,002)
+
+
+async def test_a_retried_batch_that_had_landed_adds_nothing(redis_url: str) -> None:
+    run_id = new_run_id()
+    async with RunPublisher(redis_url, run_id) as log:
+        await log.append(CustomEvent(data=0))
+        async with client(redis_url) as redis:
+            script = redis.register_script(APPEND_EVENTS)
+            keys = [log_key(run_id), heartbeat_key(run_id)]
+            payloads = [EVENT_ADAPTER.dump_json(CustomEvent(data=i)) for i in (1, 2)]
+            first = await script(keys=keys, args=[10_000, 60_000, 2, *payloads])
+            again = await script(keys=keys, args=[10_000, 60_000, 2, *payloads])
+            overlap = [*payloads[1:], EVENT_ADAPTER.dump_json(CustomEvent(data=3))]
+            partly = await script(keys=keys, args=[10_000, 60_000, 3, *overlap])
+        assert [first[2], again[2], partly[2]] == [2, 0, 1]
+    got, _ = await collect_until_error(subscribe(redis_url, run_id))
+    assert [event.data for event in got] == [0, 1, 2, 3]
+
+
+async def _script_calls(redis: Any) -> int:
+    stats = await redis.info("commandstats")
+    return sum(
+        int(stats.get(f"cmdstat_{name}", {}).get("calls", 0)) for name in ("evalsha", "eval")
+    )
+
+
+async def test_a_beat_racing_the_end_is_not_reported_as_a_takeover(
+    redis_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A beat that lands just after the producer's own terminal entry is no news."""
+
+    async def few(n: int) -> AsyncIterator[Event]:
+        for i in range(n):
+            yield CustomEvent(data=i)
+            await asyncio.sleep(0)
+
+    runs = [publish(redis_url, new_run_id(), few(30), heartbeat_interval=0.002) for _ in range(30)]
+    with caplog.at_level("WARNING", logger="rxagent.integrations.redis"):
+        terminals = await asyncio.gather(*runs)
+    assert {terminal.kind for terminal in terminals} == {"end"}
+    assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == []

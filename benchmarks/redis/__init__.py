@@ -1,0 +1,1 @@
+"""The Redis benchmark: the run log and ``rxagent serve --redis`` beside the in-memory store."""
