@@ -9,7 +9,7 @@ BENCH_STAMP := $(VENV)/.rxagent-bench-installed
 export NO_MKDOCS_2_WARNING := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help venv system-deps demo test test-slow lint typecheck docs pytest bench bench-serve bench-redis clean distclean
+.PHONY: help venv system-deps demo test lint typecheck docs pytest bench bench-serve bench-redis clean distclean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
@@ -52,9 +52,6 @@ test: system-deps venv $(JS_STAMP)  ## ruff, ruff format, mypy --strict, docs bu
 	$(BIN)/mypy
 	$(BIN)/mkdocs build --strict --site-dir site
 	$(BIN)/pytest
-
-test-slow: system-deps venv $(JS_STAMP)  ## the tests marked slow (the Redis scale test)
-	$(BIN)/pytest -m slow
 
 lint: venv  ## ruff check and format check only
 	$(BIN)/ruff check .
