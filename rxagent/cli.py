@@ -144,6 +144,14 @@ def _serve_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser])
         default="rxagent",
         help="the deployment's Redis key prefix, as the workers' (default: rxagent)",
     )
+    serve.add_argument(
+        "--heartbeat-timeout",
+        type=_seconds,
+        default=5.0,
+        metavar="S",
+        help="with --redis: a run whose worker is silent this long ends with ProducerDied, "
+        "and a run no live worker serves for this long with NoWorker (default: 5)",
+    )
 
 
 def _worker_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -165,13 +173,13 @@ def _worker_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]
     )
     worker.add_argument("--concurrency", type=_positive, default=4, help="runs at once (4)")
     worker.add_argument("--prefix", default="rxagent", help="the key prefix (rxagent)")
-    for flag, default, text in (
-        ("--heartbeat-interval", 1.0, "seconds between a run's heartbeats"),
-        ("--heartbeat-timeout", 5.0, "a run silent this long has a dead worker"),
-        ("--grace", 10.0, "seconds running runs may finish after SIGTERM"),
+    for flag, default, kind, text in (
+        ("--heartbeat-interval", 1.0, _seconds, "seconds between a run's heartbeats"),
+        ("--heartbeat-timeout", 5.0, _seconds, "a run silent this long has a dead worker"),
+        ("--grace", 10.0, _grace, "seconds running runs may finish after SIGTERM"),
     ):
         worker.add_argument(
-            flag, type=float, default=default, metavar="S", help=f"{text} ({default:g})"
+            flag, type=kind, default=default, metavar="S", help=f"{text} ({default:g})"
         )
     worker.add_argument(
         "--block-ms", type=_positive, default=2000, metavar="N", help=argparse.SUPPRESS
@@ -253,7 +261,9 @@ def _serve(args: argparse.Namespace) -> int:
         return 2
     try:
         agents = _load_agents(args.agent or [])
-        store = _redis_store(args.redis, args.prefix) if args.redis else None
+        store = (
+            _redis_store(args.redis, args.prefix, args.heartbeat_timeout) if args.redis else None
+        )
         app = create_app(agents, store=store, token=args.token, keepalive=args.keepalive)
     except ImportError as error:
         print(f"rxagent serve: {error}", file=sys.stderr)
@@ -327,11 +337,11 @@ async def _work(worker: Any) -> None:
     await serving
 
 
-def _redis_store(url: str, prefix: str) -> Any:
+def _redis_store(url: str, prefix: str, heartbeat_timeout: float) -> Any:
     """A :class:`~rxagent.integrations.redis.RedisRunStore` (ImportError without redis-py)."""
     from rxagent.integrations.redis import RedisRunStore
 
-    return RedisRunStore(url, prefix=prefix)
+    return RedisRunStore(url, prefix=prefix, heartbeat_timeout=heartbeat_timeout)
 
 
 def _load_agents(specs: Sequence[str]) -> dict[str, object]:
@@ -382,6 +392,26 @@ def _positive(text: str) -> int:
     value = _integer(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be > 0 seconds, got {text}")
+    return value
+
+
+def _grace(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0 seconds, got {text}")
     return value
 
 

@@ -202,3 +202,21 @@ def test_demo_wraps_the_answer_at_word_boundaries(width: int) -> None:
 def test_demo_does_not_wrap_when_piped(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo", "--fast"]) == 0
     assert ANSWER in capsys.readouterr().out.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["serve", "--heartbeat-timeout", "0"], "must be > 0 seconds, got 0"),
+        (["serve", "--heartbeat-timeout", "soon"], "not a number of seconds: 'soon'"),
+        (["worker", "--redis", "redis://h", "--heartbeat-interval", "-1"], "must be > 0"),
+        (["worker", "--redis", "redis://h", "--grace", "-1"], "must be >= 0 seconds, got -1"),
+    ],
+)
+def test_seconds_options_name_the_problem(
+    argv: list[str], said: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    assert exited.value.code == 2
+    assert said in capsys.readouterr().err

@@ -61,7 +61,7 @@ def deployment(redis_url: str, tmp_path: Path) -> Iterator[list[str]]:
             log = tmp_path / f"server{index}.log"
             command = [
                 *(sys.executable, "-m", "rxagent", "serve", "--redis", redis_url),
-                *("--prefix", prefix, "--port", str(port)),
+                *("--prefix", prefix, "--port", str(port), "--heartbeat-timeout", "3"),
                 *("--agent", "ticker=tests.integrations.redis._serve_support:TICKER"),
             ]
             with log.open("wb") as out:
