@@ -29,6 +29,12 @@ I5. *Order.* The queue is FIFO and applied on the loop in one callback per batch
     task's progress always precedes its update.
 I6. *Threads.* The queue, its ``scheduled`` flag and the thread-side high-water mark are
     guarded by one lock; ``pressure`` is a bool written only on the loop and read anywhere.
+I7. *Pacing.* A loop producer looks at :meth:`Flow.due` every :data:`PACE_EVERY` items and
+    yields a turn to the loop once :data:`PACE_HELD` events wait in the buffer (or after
+    :data:`YIELD_EVERY` seconds, for fairness when there is no buffer). A consumer that
+    keeps up therefore holds at most ``PACE_HELD + PACE_EVERY`` events: events are pulled
+    young, before the cyclic GC's young collections promote them (pacing by events in
+    flight, not by time: 1 ms of a fast producer is hundreds of events).
 
 With ``maxsize`` events in the buffer, I3 and I4 give ``held <= maxsize + THREAD_SLACK +
 (producers in flight)``; the bridges report ``held``, ``high_water`` and ``blocked_s``
@@ -53,6 +59,12 @@ THREAD_SLACK = 32
 YIELD_EVERY = 0.001
 """Seconds a loop producer may run before it yields a turn to the loop (fairness, not
 backpressure: consumers on the same loop see events while a model streams)."""
+
+PACE_HELD = 64
+"""Events waiting for the consumer at which a loop producer yields a turn to it (I7)."""
+
+PACE_EVERY = 16
+"""Items a loop producer emits between two looks at :meth:`Flow.due` (I7)."""
 
 UNBOUNDED = 1 << 62
 """The ``maxsize`` of a flow with no consumer buffer."""
@@ -156,7 +168,11 @@ class Flow:
 
     def due(self) -> bool:
         """Whether a loop producer should call :meth:`pace` now."""
-        return self.pressure or time.perf_counter() - self.last_yield >= YIELD_EVERY
+        return (
+            self.pressure
+            or len(self.buffer) >= PACE_HELD
+            or time.perf_counter() - self.last_yield >= YIELD_EVERY
+        )
 
     def room_for(self) -> Room:
         """An awaitable that waits while there is pressure (what the writer returns)."""

@@ -24,12 +24,9 @@ from aiostream.core import streamcontext
 from reactivex import Observable, abc
 from reactivex.disposable import Disposable
 
-from rxagent._flow import Flow, flow_of, loop_of
+from rxagent._flow import PACE_EVERY, Flow, flow_of, loop_of
 from rxagent.events import Event
 from rxagent.graph._node import start_job, stop_run, track
-
-PACE_EVERY = 32
-"""Items the pump emits between two looks at the clock (fairness, see ``Flow.due``)."""
 
 
 def pumped(iterable: AsyncIterable[Event]) -> Observable[Event]:

@@ -23,7 +23,7 @@ from reactivex.disposable import Disposable
 from reactivex.scheduler.eventloop import AsyncIOScheduler
 
 from rxagent._context import current_run, current_writer
-from rxagent._flow import Flow
+from rxagent._flow import PACE_EVERY, Flow
 from rxagent._threads import run_in_thread
 from rxagent.graph._callbacks import bind_callbacks, node_config
 from rxagent.graph._command import Command
@@ -35,7 +35,6 @@ from rxagent.messages import BaseMessage
 
 Kind = Literal["sync", "async", "gen", "asyncgen", "graph"]
 Emit = Callable[[Any], None]
-_PACE_EVERY = 32
 
 
 @dataclass(slots=True)
@@ -261,7 +260,7 @@ async def _drain_async(stream: AsyncIterator[Any], task: Task, emit: Emit) -> No
                 await flow.pace()
                 continue
             count += 1
-            if count == _PACE_EVERY:
+            if count == PACE_EVERY:
                 count = 0
                 if flow.due():
                     await flow.pace()

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from rxagent._flow import THREAD_SLACK, Flow, RunCancelledError
+from rxagent._flow import PACE_EVERY, PACE_HELD, THREAD_SLACK, Flow, RunCancelledError
 from rxagent.bridges._buffer import Buffer
 
 GUARD = 30.0
@@ -206,3 +206,30 @@ def test_flow_sizes_are_checked_by_the_bridges(maxsize: int) -> None:
 
     with pytest.raises(ValueError, match="maxsize must be a positive int"):
         to_iter(None, maxsize=maxsize)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("face", ["sync", "async"])
+def test_i7_a_loop_producer_yields_once_pace_held_events_wait(face: str) -> None:
+    """A model streaming 5,000 tokens to a consumer that keeps up: never more than
+    ``PACE_HELD + PACE_EVERY`` events wait (time-based pacing let hundreds pile up)."""
+    from rxagent import create_agent
+    from rxagent.models import ScriptedModel
+
+    agent = create_agent(ScriptedModel([" ".join(["token"] * 5000)]), [])
+    question = {"messages": [{"role": "user", "content": "go"}]}
+    if face == "sync":
+        events = agent.stream(question, stream_mode="messages")
+        count = sum(1 for _ in events)
+        high = events.statistics().high_water
+    else:
+
+        async def main() -> tuple[int, int]:
+            events = agent.astream(question, stream_mode="messages")
+            seen = 0
+            async for _ in events:
+                seen += 1
+            return seen, events.statistics().high_water
+
+        count, high = asyncio.run(main())
+    assert count >= 5000
+    assert 0 < high <= PACE_HELD + PACE_EVERY, high
