@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
+from typing import Any
 
+import httpx
 import pytest
 
 from rxagent.events import CustomEvent, Event
@@ -19,7 +22,9 @@ from rxagent.integrations.redis import (
     subscribe,
 )
 from tests.integrations.redis._helpers import collect_until_error, dumps, new_run_id
+from tests.integrations.redis._serve_support import redis_servers, ticker_agent, workers
 from tests.integrations.redis.conftest import RedisServer
+from tests.integrations.web.server.support import read_frames
 
 
 async def paced(n: int, delay: float) -> AsyncIterator[Event]:
@@ -86,3 +91,41 @@ async def test_redis_gone_for_good_fails_the_reader_loudly(
     assert "lost Redis while reading" in str(error)
     with pytest.raises((PublishFailed, LogClosed)):
         await asyncio.wait_for(producer, 10)
+
+
+async def test_a_restart_under_serve_ends_the_sse_stream_or_completes_it(
+    own_redis_server: RedisServer,
+) -> None:
+    """``rxagent serve --redis`` with a worker: Redis restarted without persistence while a
+    client streams a run. The stream completes in order or ends with an error frame, within
+    a bounded time; it never hangs silently."""
+    url, prefix = own_redis_server.url, f"o{new_run_id()}"
+    agents = {"ticker": ticker_agent()}
+    with redis_servers(url, agents, prefix, n=1) as [server]:
+        async with workers(url, agents, prefix):
+            body = {"assistant_id": "ticker", "input": {"n": 150, "delay": 0.01}}
+            frames: list[Any] = []
+
+            async def read() -> None:
+                async with (
+                    httpx.AsyncClient(timeout=30) as client,
+                    client.stream(
+                        "POST", f"{server}/runs/stream", json={**body, "stream_mode": "custom"}
+                    ) as response,
+                ):
+                    async for frame in read_frames(response):
+                        frames.append(frame)
+
+            reading = asyncio.create_task(read())
+            while sum(frame.event == "custom" for frame in frames) < 20:
+                await asyncio.sleep(0.02)
+            own_redis_server.kill()
+            await asyncio.sleep(0.3)
+            own_redis_server.start()
+            await asyncio.wait_for(reading, 20)  # never a silent wait
+    ticks = [json.loads(frame.data)["i"] for frame in frames if frame.event == "custom"]
+    assert ticks == list(range(len(ticks)))  # in order, nothing twice
+    if frames[-1].event == "error":
+        assert json.loads(frames[-1].data)["error"] in ("LogGap", "ProducerDied", "LogUnavailable")
+    else:
+        assert ticks == list(range(150))
