@@ -41,13 +41,21 @@ class Joined:
 
 
 class Coalescer:
-    """Tracks the last pending item of every source in a deque with absolute positions."""
+    """Tracks the last pending item of every source in a deque with absolute positions.
 
-    __slots__ = ("coalesced", "head", "tails")
+    Only sources with an item still pending are tracked: when the consumer takes a
+    source's last pending item, the source is forgotten, so the state is bounded by the
+    buffer, not by the number of sources (runs, tasks) that went through it.
+    """
+
+    __slots__ = ("coalesced", "head", "owners", "tails")
 
     def __init__(self) -> None:
         self.head = 0
         self.tails: dict[Any, int] = {}
+        """The absolute position of each source's last pending item."""
+        self.owners: dict[int, Any] = {}
+        """The source whose last pending item is at each position (the inverse of tails)."""
         self.coalesced = 0
         """How many pushed events were folded into pending ones."""
 
@@ -61,10 +69,19 @@ class Coalescer:
                 return
         items.append(item)
         if key is not None:
-            self.tails[key] = self.head + len(items) - 1
+            position = self.head + len(items) - 1
+            previous = self.tails.get(key)
+            if previous is not None:
+                del self.owners[previous]
+            self.tails[key] = position
+            self.owners[position] = key
 
     def popped(self) -> None:
-        """Called after the consumer took the head item."""
+        """Called after the consumer took the head item: forget its source if that was the
+        source's last pending item."""
+        key = self.owners.pop(self.head, None)
+        if key is not None:
+            del self.tails[key]
         self.head += 1
 
     @staticmethod

@@ -24,6 +24,7 @@ from rxagent.graph._constants import NodeOutputError, Send
 from rxagent.graph._run import Run
 from rxagent.graph._state import update_of
 from rxagent.messages import AIMessageChunk, BaseMessage, coerce_message, is_langchain_message
+from rxagent.messages._reducer import collect_ids
 
 _message_event = maker(MessageEvent)
 _custom_event = maker(CustomEvent)
@@ -355,19 +356,17 @@ class _Writer:
 
 
 def _collect_ids(value: Any, seen: set[str]) -> None:
-    """Add the ids of the messages in a node's input to ``seen`` (LangGraph's dedupe)."""
+    """Add the ids of the messages in a node's input to ``seen`` (LangGraph's dedupe); for
+    a state's message list, only of those appended since the run's previous task
+    (:func:`~rxagent.messages._reducer.collect_ids`), so a task costs O(new messages)."""
     if not isinstance(value, Mapping | list | BaseMessage) and hasattr(value, "__dict__"):
         value = vars(value)  # a pydantic or dataclass state
     if isinstance(value, Mapping):
         for item in value.values():
             if isinstance(item, list):
-                for message in item:
-                    if isinstance(message, BaseMessage) and message.id is not None:
-                        seen.add(message.id)
+                collect_ids(item, seen)
     elif isinstance(value, list):
-        for message in value:
-            if isinstance(message, BaseMessage) and message.id is not None:
-                seen.add(message.id)
+        collect_ids(value, seen)
 
 
 def _outermost(checkpoint_ns: str) -> str:

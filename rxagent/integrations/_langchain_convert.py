@@ -11,8 +11,8 @@ Example:
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
-from typing import Any, TypeAlias
+from collections.abc import Iterable, Sequence
+from typing import Any, SupportsIndex, TypeAlias
 
 from rxagent.messages import (
     AIMessage,
@@ -24,10 +24,47 @@ from rxagent.messages import (
     ToolMessage,
     text_chunk,
 )
-from rxagent.messages._reducer import merge_by_id
+from rxagent.messages._reducer import merge_by_id, prepared_state
 
 ModelInput: TypeAlias = str | Sequence[Any]
 """What LangChain's chat models take: a string, or a list of message-likes."""
+
+
+class LangChainInput(list[Any]):
+    """What ``LangChainModel`` hands a chat model: a list, that knows whether LangChain's own
+    input handling would change it.
+
+    ``plain``: every item is a langchain-core message with ``str`` content, so LangChain's
+    coercion (``convert_to_messages``) and ``_normalize_messages`` return the same objects
+    and the fast path may skip them.
+
+    Example:
+        >>> from langchain_core.messages import HumanMessage as LCHuman
+        >>> batch = LangChainInput()
+        >>> batch.add([LCHuman("hi")])
+        >>> batch.plain, batch == [LCHuman("hi")]
+        (True, True)
+    """
+
+    __slots__ = ("plain",)
+
+    def __init__(self, items: Iterable[Any] = (), *, plain: bool = True) -> None:
+        super().__init__(items)
+        self.plain = plain
+
+    def add(self, items: list[Any]) -> None:
+        """Append ``items``, keeping ``plain`` up to date."""
+        if self.plain:
+            from langchain_core.messages import BaseMessage as LangChainMessage
+
+            self.plain = all(
+                isinstance(item, LangChainMessage) and type(item.content) is str for item in items
+            )
+        self.extend(items)
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> tuple[Any, ...]:
+        return (list, (list(self),))
+
 
 _SIMPLE = {"human": HumanMessage, "system": SystemMessage, "tool": ToolMessage}
 _COMMON = ("content", "additional_kwargs", "response_metadata", "name", "id")
@@ -63,7 +100,12 @@ def add_langchain_messages(left: Any, right: Any) -> list[Any]:
         >>> type(state[0]).__module__.startswith("langchain_core"), state[0].content
         (True, 'hi')
     """
-    return merge_by_id(_langchain_state(left), _langchain_state(right))
+    old = prepared_state(left, "langchain")
+    return merge_by_id(
+        _langchain_state(left) if old is None else old,
+        _langchain_state(right),
+        prepared="langchain",
+    )
 
 
 def _langchain_state(values: Any) -> list[Any]:

@@ -40,7 +40,7 @@ from langchain_core.runnables.config import ensure_config
 from langchain_core.utils.utils import LC_ID_PREFIX
 from langchain_core.utils.uuid import uuid7
 
-from rxagent.integrations._langchain_convert import _chunk_from_langchain
+from rxagent.integrations._langchain_convert import LangChainInput, _chunk_from_langchain
 from rxagent.messages import AIMessageChunk, text_chunk
 
 __all__ = ("TESTED", "in_tested_range", "raw_astream", "raw_stream")
@@ -140,7 +140,7 @@ def _native(model: BaseChatModel, *, asynchronous: bool) -> bool:
 async def _araw(
     model: BaseChatModel, input: Any, options: dict[str, Any], run_id: str
 ) -> AsyncIterator[AIMessageChunk]:
-    messages = _normalize_messages(model._convert_input(input).to_messages())
+    messages = _messages(model, input)
     last: AIMessageChunk | None = None
     stream: Any = model._astream(messages, **options)
     async with aclosing(stream) as chunks:
@@ -156,7 +156,7 @@ async def _araw(
 def _raw(
     model: BaseChatModel, input: Any, options: dict[str, Any], run_id: str
 ) -> Iterator[AIMessageChunk]:
-    messages = _normalize_messages(model._convert_input(input).to_messages())
+    messages = _messages(model, input)
     last: AIMessageChunk | None = None
     stream = model._stream(messages, **options)
     try:
@@ -171,6 +171,14 @@ def _raw(
         raise ValueError("No generation chunks were returned")
     if last.chunk_position is None:
         yield _closing(last, run_id)
+
+
+def _messages(model: BaseChatModel, input: Any) -> list[Any]:
+    """The messages ``astream`` would send: LangChain's coercion and normalisation, skipped
+    for a ``LangChainInput`` they would return unchanged (O(1) in the conversation)."""
+    if type(input) is LangChainInput and input.plain:
+        return list(input)
+    return _normalize_messages(model._convert_input(input).to_messages())
 
 
 def _converted(chunk: Any, run_id: str) -> AIMessageChunk:

@@ -19,6 +19,7 @@ from typing import Any
 
 from rxagent._context import current_run
 from rxagent.integrations._langchain_convert import (
+    LangChainInput,
     ModelInput,
     _chunk_from_langchain,
     _reply,
@@ -75,9 +76,7 @@ class LangChainModel:
         self.chat_model = chat_model
         self.fast_path = fast_path
         self._tools: tuple[tuple[Any, ...], Any] = ((), chat_model)
-        self._converted: weakref.WeakKeyDictionary[Any, dict[int, tuple[Any, Any]]] = (
-            weakref.WeakKeyDictionary()
-        )
+        self._converted: weakref.WeakKeyDictionary[Any, _Conversation] = weakref.WeakKeyDictionary()
 
     def __repr__(self) -> str:
         return f"LangChainModel({self.chat_model!r})"
@@ -204,16 +203,47 @@ class LangChainModel:
         return fast.raw_stream(model, messages, config, kwargs)
 
     def _input(self, input: ModelInput) -> Any:
-        """LangChain's input: each rxagent message converted once per run (see ``_cached``)."""
+        """LangChain's input: each rxagent message converted once per run.
+
+        Within a run, a call whose messages start with the previous call's (the same
+        objects: the state's messages; compared at C speed) converts only the new ones, so
+        a call costs the same at round 1,000 as at round 10 (see ``_Conversation``).
+        """
         if isinstance(input, str):
             return input
         run = current_run.get()
         if run is None:
             return _to_input(input)
-        cache = self._converted.get(run)
-        if cache is None:
-            cache = self._converted[run] = {}
-        return [_cached(cache, item) if isinstance(item, BaseMessage) else item for item in input]
+        conversation = self._converted.get(run)
+        if conversation is None:
+            conversation = self._converted[run] = _Conversation()
+        return conversation.convert(list(input))
+
+
+class _Conversation:
+    """One run's conversions: by message identity, and the last call's input and output."""
+
+    __slots__ = ("by_id", "output", "seen")
+
+    def __init__(self) -> None:
+        self.by_id: dict[int, tuple[Any, Any]] = {}
+        self.seen: list[Any] = []
+        self.output = LangChainInput()
+
+    def convert(self, items: list[Any]) -> LangChainInput:
+        """``items`` as LangChain's input, reusing the last call's for a common start."""
+        known = len(self.seen)
+        if known and len(items) >= known and items[:known] == self.seen:
+            output = LangChainInput(self.output, plain=self.output.plain)
+            output.add([self._one(item) for item in items[known:]])
+        else:
+            output = LangChainInput()
+            output.add([self._one(item) for item in items])
+        self.seen, self.output = items, output
+        return output
+
+    def _one(self, item: Any) -> Any:
+        return _cached(self.by_id, item) if isinstance(item, BaseMessage) else item
 
 
 def _cached(cache: dict[int, tuple[Any, Any]], message: BaseMessage) -> Any:

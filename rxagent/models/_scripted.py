@@ -7,11 +7,14 @@ import json
 import random
 import re
 import time
+import weakref
+from collections import deque
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 from uuid import uuid4
 
+from rxagent._context import current_run
 from rxagent.messages import (
     AIMessage,
     AIMessageChunk,
@@ -98,7 +101,8 @@ class ScriptedModel:
     """A chat model that replays scripted replies, streamed as LangChain models stream them.
 
     The reply to a call is the script's entry for the model's turn in the conversation:
-    how many of this model's own replies (recognised by id) are already in the messages it
+    how many of this model's own replies (recognised by id: their uuid ends with a tag
+    drawn for this model, so the model keeps no set of them) are already in the messages it
     receives (0 for the first call of a run, 1 after one tool round trip, ...). So one model
     serves any number of runs of an agent, one after the other or at once, each starting
     from the first reply. A reply
@@ -117,6 +121,12 @@ class ScriptedModel:
         latency: simulated timing, slept with ``asyncio.sleep`` (``time.sleep`` in
             ``stream``).
         name: the model name, reported as ``response_metadata["model_name"]``.
+        call_log: how many calls :attr:`calls` keeps (the last ones); ``None``: all of
+            them, which grows with every call of every run (for tests that need it).
+
+    Within a run, a call reads only the messages that are new since the model's previous
+    call in that run (the conversation before is the same objects), so a call costs the
+    same at round 1,000 as at round 10.
 
     Example:
         >>> model = ScriptedModel([
@@ -138,20 +148,31 @@ class ScriptedModel:
         *,
         latency: Latency | None = None,
         name: str = "scripted",
+        call_log: int | None = 16,
     ) -> None:
         """Pre-split every reply into tokens and tool-call pieces."""
+        if call_log is not None and call_log < 0:
+            raise ValueError(f"call_log must be >= 0 or None, got {call_log}")
         self.name = name
         self.latency = latency
-        self.calls: list[list[BaseMessage]] = []
-        """The messages of each call so far, in call order."""
+        self.calls: deque[list[BaseMessage]] = deque(maxlen=call_log)
+        """The messages of the last ``call_log`` calls, in call order (``calls[-1]``: the
+        latest)."""
+        self.call_count = 0
+        """How many calls were made."""
         self._random = random.Random(None if latency is None else latency.seed)
         self._tool_calls_seen = 0
-        self._replies: set[str] = set()
+        self._tag = f"-{uuid4().hex[-12:]}"
+        """The end of this model's reply ids."""
+        self._read: weakref.WeakKeyDictionary[Any, tuple[list[BaseMessage], int, int]] = (
+            weakref.WeakKeyDictionary()
+        )
+        """Per run: the messages of its last call, their model turn and input tokens."""
         self._plans = [self._plan(response) for response in responses]
 
     def __repr__(self) -> str:
         """Show the name and how much of the script is used."""
-        replies, calls = len(self._plans), len(self.calls)
+        replies, calls = len(self._plans), self.call_count
         return f"ScriptedModel(name={self.name!r}, replies={replies}, calls={calls})"
 
     def ls_params(self) -> dict[str, Any]:
@@ -273,20 +294,44 @@ class ScriptedModel:
 
     def _start(self, input: ModelInput) -> Iterator[AIMessageChunk]:
         """Record the call and return the chunks of the reply for this turn."""
-        messages = convert_to_messages(input)
+        messages, turn, input_tokens = self._conversation(input)
         self.calls.append(messages)
-        own = self._replies
-        turn = sum(1 for message in messages if message.id in own)
+        self.call_count += 1
         if turn >= len(self._plans):
             raise RuntimeError(
                 f"ScriptedModel {self.name!r}: the script is exhausted: {len(self._plans)} "
                 f"responses were scripted and the conversation is at model turn {turn + 1} "
                 f"({turn} of its replies are in the conversation)"
             )
-        input_tokens = sum(len(message.text.split()) for message in messages)
-        reply_id = f"run-{uuid4()}"
-        own.add(reply_id)
+        reply_id = f"run-{str(uuid4())[:-12]}{self._tag[1:]}"
         return self._chunks(self._plans[turn], reply_id, input_tokens)
+
+    def _conversation(self, input: ModelInput) -> tuple[list[BaseMessage], int, int]:
+        """The messages of a call, the model's turn and the input tokens.
+
+        Inside a run, when the call's messages start with the previous call's (the same
+        objects, compared at C speed, or equal ones), only the new ones are read.
+        """
+        run = current_run.get()
+        last = None if run is None else self._read.get(run)
+        if last is not None and type(input) is list:
+            seen, turn, tokens = last
+            if len(input) >= len(seen) and input[: len(seen)] == seen:
+                new = convert_to_messages(input[len(seen) :])
+                messages = seen + new
+                turn, tokens = turn + self._own(new), tokens + _words(new)
+                self._read[run] = (messages, turn, tokens)
+                return messages, turn, tokens
+        messages = convert_to_messages(input)
+        turn, tokens = self._own(messages), _words(messages)
+        if run is not None:
+            self._read[run] = (messages, turn, tokens)
+        return messages, turn, tokens
+
+    def _own(self, messages: list[BaseMessage]) -> int:
+        """How many of ``messages`` are replies of this model."""
+        tag = self._tag
+        return sum(1 for m in messages if m.id is not None and m.id.endswith(tag))
 
     def _chunks(self, plan: _Plan, run_id: str, input_tokens: int) -> Iterator[AIMessageChunk]:
         """The chunks of ``plan``, then its error if it has one."""
@@ -360,6 +405,11 @@ def _all_chunks(
         response_metadata=metadata,
         additional_kwargs=message.additional_kwargs,
     )
+
+
+def _words(messages: list[BaseMessage]) -> int:
+    """The input tokens of ``messages``: their words."""
+    return sum(len(message.text.split()) for message in messages)
 
 
 def _split_args(args: dict[str, Any]) -> tuple[str, str]:

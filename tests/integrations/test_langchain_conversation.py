@@ -12,6 +12,7 @@ pytest.importorskip("langchain_core")
 
 from langchain_core import messages as lc
 from langchain_core.language_models import BaseChatModel
+from langchain_core.language_models._utils import _normalize_messages as normalise
 from langchain_core.outputs import ChatGenerationChunk
 
 from rxagent import create_agent, tool
@@ -79,3 +80,49 @@ async def test_outside_a_run_nothing_is_kept() -> None:
     chunks = [chunk async for chunk in model.astream([HumanMessage("go")])]
     assert chunks[0].tool_call_chunks[0]["name"] == "step"
     assert len(model._converted) == 0
+
+
+def test_a_call_reads_only_the_new_messages(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rxagent.integrations import _langchain_fast as fast
+
+    looked_up: list[str] = []
+    normalised: list[int] = []
+    original = adapter._cached
+
+    def counting(cache: Any, message: Any) -> Any:
+        looked_up.append(message.type)
+        return original(cache, message)
+
+    def counting_normalise(messages: Any) -> Any:
+        normalised.append(len(messages))
+        return normalise(messages)
+
+    monkeypatch.setattr(adapter, "_cached", counting)
+    monkeypatch.setattr(fast, "_normalize_messages", counting_normalise)
+    chat = _Looping()
+    agent = create_agent(LangChainModel(chat), [step], system_prompt="Be brief.")
+    agent.invoke({"messages": [{"role": "user", "content": "go"}]})
+    assert chat.seen[-1] == ["system", "human", *["ai", "tool"] * ROUNDS]
+    # not once per message per call (2 + 4 + ... + 14 = 56): once per message
+    assert sorted(looked_up) == sorted(["system", "human", *["ai", "tool"] * ROUNDS])
+    assert normalised == [], "str contents: LangChain's normalisation would change nothing"
+
+
+async def test_list_contents_still_go_through_langchains_normalisation(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from rxagent.integrations import _langchain_fast as fast
+    from rxagent.messages import HumanMessage
+
+    normalised: list[int] = []
+
+    def counting_normalise(messages: Any) -> Any:
+        normalised.append(len(messages))
+        return normalise(messages)
+
+    monkeypatch.setattr(fast, "_normalize_messages", counting_normalise)
+    blocks: list[str | dict[str, Any]] = [{"type": "text", "text": "go"}]
+    agent = create_agent(LangChainModel(_Looping()), [step])
+    await agent.ainvoke({"messages": [HumanMessage(blocks)]})
+    assert normalised
+    assert normalised[-1] == 1 + 2 * ROUNDS
