@@ -70,8 +70,9 @@ $(BENCH_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,cli,bench]'
 	@touch $@
 
-bench: $(BENCH_STAMP)  ## benchmark rxagent side by side with LangGraph
-	$(BIN)/rxagent bench
+bench: $(BENCH_STAMP)  ## the comparison suite beside LangGraph: benchmarks/results/latest.*
+	$(BIN)/python -m benchmarks
+	cp benchmarks/results/latest.png docs/assets/benchmarks-latest.png
 
 LANGGRAPH_DEV := .venv-langgraph-dev
 

@@ -23,9 +23,6 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "rxagent/integrations/_langchain_callbacks.py": ("langchain_core",),
     "rxagent/integrations/_langchain_fast.py": ("langchain_core",),
     "rxagent/integrations/langgraph.py": ("langgraph",),
-    "rxagent/bench/_langchain.py": ("langchain", "langchain_core", "langgraph"),
-    "rxagent/bench/_measure.py": ("psutil",),
-    "rxagent/bench/_plot.py": ("matplotlib",),
     "rxagent/integrations/redis": ("redis",),
     "tests/integrations/redis": ("redis",),
 }

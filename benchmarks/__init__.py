@@ -1,5 +1,8 @@
-"""Benchmark entry point: ``python -m benchmarks [--quick | --smoke]`` is ``rxagent bench``.
+"""rxagent's benchmarks, beside the package (not installed with it).
 
-The measuring code ships in :mod:`rxagent.bench` so that ``rxagent bench`` works from an
-installed package; the results of the last full run are in ``benchmarks/results/``.
+``python -m benchmarks`` (``make bench``) runs the comparison suite of
+:mod:`benchmarks.compare`: rxagent side by side with LangGraph and with the floors;
+``benchmarks.serve`` and ``benchmarks.redis`` measure the transports. The results of the
+last full runs are in ``benchmarks/results/``. What a user measures about their own agent
+is ``rxagent bench --agent module:attr``, in the package.
 """

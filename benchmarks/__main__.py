@@ -1,8 +1,11 @@
-"""``python -m benchmarks [--quick | --smoke] [--out DIR]``: the same as ``rxagent bench``."""
+"""``python -m benchmarks [--quick | --smoke] [--workload NAME] [--out DIR]``: the suite.
+
+The same as ``python -m benchmarks.compare`` (``make bench``).
+"""
 
 import sys
 
-from rxagent.cli import main
+from benchmarks.compare.__main__ import main
 
 if __name__ == "__main__":
-    sys.exit(main(["bench", *sys.argv[1:]]))
+    sys.exit(main(sys.argv[1:]))

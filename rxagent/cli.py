@@ -23,9 +23,6 @@ from typing import Any, cast
 
 from rxagent._types import StreamMode
 
-WORKLOADS = ("one_tool_call", "fan_out", "long_stream", "operators", "chat_node", "langchain_long")
-"""The workloads of ``rxagent bench``, in the report's order (a test checks the registry's)."""
-
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``rxagent`` command line; return the exit status.
@@ -81,31 +78,51 @@ def _parser() -> argparse.ArgumentParser:
         help="rate-limit progress with throttle_custom(N/1000); print the events it saved",
     )
 
-    bench = commands.add_parser(
-        "bench",
-        help="benchmark rxagent side by side with LangGraph and the pure-Python floor",
-        description="Six workloads at several sizes; each configuration in its own process; "
-        "writes latest.json, latest.md and latest.png and prints the report.",
-    )
-    level = bench.add_mutually_exclusive_group()
-    level.add_argument("--quick", action="store_true", help="smaller sizes, 3 runs (< 2 min)")
-    level.add_argument("--smoke", action="store_true", help="tiny sizes, 1 run (proves it runs)")
-    bench.add_argument(
-        "--workload",
-        action="append",
-        choices=WORKLOADS,
-        metavar="NAME",
-        help=f"run only this workload (repeatable; one of: {', '.join(WORKLOADS)})",
-    )
-    bench.add_argument(
-        "--out",
-        default="benchmarks/results",
-        metavar="DIR",
-        help="where to write latest.{json,md,png} (default: benchmarks/results)",
-    )
+    _bench_parser(commands)
     _serve_parser(commands)
     _worker_parser(commands)
     return parser
+
+
+def _bench_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    bench = commands.add_parser(
+        "bench",
+        help="measure an agent's streaming: events/s, first event, smoothness, peak RSS",
+        description="Stream an agent (default: the demo agent, without latency) a few times "
+        "after one warm-up and print the medians: events/s, time to first event, when half "
+        "the events had arrived, peak RSS. The comparison with LangGraph is the repository's "
+        "'make bench' (python -m benchmarks).",
+    )
+    bench.add_argument(
+        "--agent",
+        metavar="MODULE:ATTR",
+        help="the agent: anything with stream()/astream() (default: the demo agent)",
+    )
+    bench.add_argument(
+        "--input",
+        type=_json_input,
+        metavar="JSON",
+        help='the run\'s input (default: {"messages": [{"role": "user", "content": <the '
+        "demo's question>}]})",
+    )
+    bench.add_argument(
+        "--stream-mode",
+        action="append",
+        metavar="MODE",
+        help="a stream mode (repeatable: a list of modes); default: the agent's own",
+    )
+    bench.add_argument("--face", choices=("sync", "async"), default="sync", help="default: sync")
+    bench.add_argument("--runs", type=_positive, default=3, help="measured runs (default: 3)")
+    bench.add_argument("--json", action="store_true", help="print the figures as JSON")
+
+
+def _json_input(text: str) -> Any:
+    import json
+
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise argparse.ArgumentTypeError(f"not JSON: {error}") from None
 
 
 def _serve_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -234,13 +251,33 @@ def _silence_stdout() -> None:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from pathlib import Path
+    import dataclasses
+    import json
 
-    from rxagent.bench import Level, run_suite
+    from rxagent._demo import build_demo_agent, demo_inputs
+    from rxagent.bench import measure
 
-    level: Level = "quick" if args.quick else "smoke" if args.smoke else "full"
-    report = run_suite(level, Path(args.out), progress=sys.stderr, workloads=args.workload)
-    print(report, end="", flush=True)
+    if args.agent:
+        try:
+            (agent,) = _load_agents([args.agent]).values()
+        except ValueError as error:
+            print(f"rxagent bench: {error}", file=sys.stderr)
+            return 2
+    else:
+        agent = build_demo_agent(fast=True)
+    inputs = demo_inputs() if args.input is None else args.input
+    modes = args.stream_mode
+    mode = modes[0] if modes and len(modes) == 1 else modes
+    result = measure(agent, inputs, stream_mode=mode, face=args.face, runs=args.runs)
+    if args.json:
+        print(json.dumps(dataclasses.asdict(result)))
+        return 0
+    print(
+        f"{result.events:,} events in {result.seconds * 1e3:,.1f} ms ({args.face}, median of "
+        f"{result.runs}): {result.events_per_s:,.0f} events/s · first event "
+        f"{result.first_event_ms:.2f} ms · half the events at {result.half_events_at:.2f} of "
+        f"the run · peak RSS {result.peak_rss_mib:.0f} MiB"
+    )
     return 0
 
 

@@ -1,56 +1,113 @@
-"""``rxagent bench``: a smoke-sized run of every workload and row produces the report files.
+"""``rxagent bench`` (the public tool) and the comparison suite in ``benchmarks/``.
 
-Only structure is asserted, never timing. Rows whose packages are missing (LangGraph,
-langchain-core, matplotlib: the ``bench`` extra) must be skipped with a reason.
+Only structure and sane numbers are asserted, never timing targets. Rows whose packages are
+missing (LangGraph, langchain-core, matplotlib: the ``bench`` extra) must be skipped with a
+reason.
 """
 
 from __future__ import annotations
 
 import importlib.util
-import itertools
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from rxagent.bench import REGISTRY, evaluate, plan, render
-from rxagent.bench._suite import THREE_MODES
+from benchmarks.compare import REGISTRY, evaluate, plan, render, run, write_reports
+from benchmarks.compare.__main__ import WORKLOADS
+from rxagent import ScriptedModel, create_agent
+from rxagent.bench import Measurement, measure
 from rxagent.cli import main
 
-_HAS_LANGGRAPH = all(
-    importlib.util.find_spec(name) is not None for name in ("langgraph", "langchain")
-)
+_HAS_LANGCHAIN = importlib.util.find_spec("langchain_core") is not None
 _HAS_MATPLOTLIB = importlib.util.find_spec("matplotlib") is not None
+QUESTION = {"messages": [{"role": "user", "content": "Hi"}]}
+
+# -- the public tool ------------------------------------------------------------------------
+
+
+def _agent(tokens: int) -> Any:
+    return create_agent(ScriptedModel([" ".join(["token"] * tokens)]))
+
+
+@pytest.mark.parametrize("face", ["sync", "async"])
+def test_measure_gives_sane_numbers_for_a_small_agent(face: Any) -> None:
+    result = measure(_agent(500), QUESTION, stream_mode="messages", face=face, runs=2)
+    assert isinstance(result, Measurement)
+    assert result.runs == 2
+    assert result.events == 501  # 500 tokens and the closing empty chunk
+    assert 0 < result.seconds < 60
+    assert result.events_per_s == pytest.approx(result.events / result.seconds)
+    assert 0 < result.first_event_ms < result.seconds * 1e3
+    assert 0 < result.half_events_at <= 1
+    assert result.peak_rss_mib > 10
+
+
+def test_measure_refuses_nonsense() -> None:
+    with pytest.raises(ValueError, match="runs must be >= 1"):
+        measure(_agent(1), QUESTION, runs=0)
+    with pytest.raises(ValueError, match="face"):
+        measure(_agent(1), QUESTION, face="push")  # type: ignore[arg-type]
+
+
+def test_the_cli_measures_an_agent_given_as_module_attr(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    argv = ["bench", "--agent", "tests.test_bench:SMALL_AGENT", "--input", json.dumps(QUESTION)]
+    argv += ["--stream-mode", "messages", "--stream-mode", "updates", "--runs", "1", "--json"]
+    assert main(argv) == 0
+    figures = json.loads(capsys.readouterr().out)
+    assert figures["events"] == 21 + 1  # 20 tokens, the last chunk, the model's update
+    assert figures["events_per_s"] > 0
+    assert set(figures) == {
+        "runs",
+        "events",
+        "seconds",
+        "events_per_s",
+        "first_event_ms",
+        "half_events_at",
+        "peak_rss_mib",
+    }
+
+
+def test_the_cli_defaults_to_the_demo_agent_and_prints_one_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["bench", "--runs", "1", "--face", "async"]) == 0
+    out = capsys.readouterr().out
+    assert "events/s" in out
+    assert "first event" in out
+    assert out.count("\n") == 1
+
+
+def test_the_cli_names_a_bad_agent(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bench", "--agent", "tests.test_bench:NOPE"]) == 2
+    assert "has no attribute 'NOPE'" in capsys.readouterr().err
+
+
+SMALL_AGENT = _agent(20)
+"""The agent ``rxagent bench --agent tests.test_bench:SMALL_AGENT`` measures."""
+
+
+# -- the comparison suite (benchmarks/compare) ----------------------------------------------
 
 
 @pytest.fixture(scope="module")
-def smoke(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """One ``rxagent bench --smoke`` run (about 20 s: one worker process per row)."""
+def smoke(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    """A smoke-sized run of the load workloads (a few worker processes)."""
     out = tmp_path_factory.mktemp("bench")
-    import contextlib
-    import io
-
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(io.StringIO()):
-        assert main(["bench", "--smoke", "--out", str(out)]) == 0
-    return out, printed.getvalue()
+    results = run("smoke", None, ["concurrent", "rounds", "long_run"])
+    write_reports(results, out, progress=None)
+    return out, results
 
 
-def _results(out: Path) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((out / "latest.json").read_text())
-    return data
-
-
-def test_every_workload_and_row_runs_or_says_why(smoke: tuple[Path, str]) -> None:
-    results = _results(smoke[0])
+def test_the_load_workloads_run_or_say_why(smoke: tuple[Path, dict[str, Any]]) -> None:
+    results = smoke[1]
     assert results["level"] == "smoke"
     assert results["machine"]["nproc"] >= 1
-    workloads = [group["workload"] for group in results["groups"]]
-    expected = {"one_tool_call", "fan_out", "long_stream", "operators", "chat_node"}
-    assert set(workloads) == {*expected, "langchain_long"}
-    measured = {(g["workload"], r["name"]) for g in results["groups"] for r in g["rows"]}
-    assert measured == set(REGISTRY)  # every registered row is in the smoke run
+    workloads = {group["workload"] for group in results["groups"]}
+    assert workloads == {"concurrent", "rounds", "long_run"}
     for group in results["groups"]:
         for row in group["rows"]:
             if row["status"] == "ok":
@@ -59,71 +116,38 @@ def test_every_workload_and_row_runs_or_says_why(smoke: tuple[Path, str]) -> Non
                 assert row["rss_mib"] > 0
             else:
                 assert row["status"] == "skipped", row["reason"]  # never an error
-                assert row["reason"]
+                assert "not installed" in row["reason"]
+                assert not _HAS_LANGCHAIN
 
 
-def test_rows_that_need_langgraph_run_exactly_when_it_is_installed(
-    smoke: tuple[Path, str],
-) -> None:
-    for group in _results(smoke[0])["groups"]:
-        for row in group["rows"]:
-            if row["name"] == "langgraph":
-                assert (row["status"] == "ok") == _HAS_LANGGRAPH
-                if not _HAS_LANGGRAPH:
-                    assert "not installed" in row["reason"]
+def test_the_load_extras_are_sane(smoke: tuple[Path, dict[str, Any]]) -> None:
+    groups = {(g["workload"], g["params"]["n"]): g for g in smoke[1]["groups"]}
+    (runs,) = groups["concurrent", 2]["rows"]
+    extra = runs["samples"][0]["extra"]
+    assert runs["samples"][0]["events"] == 2 * (20 + 1 + 1)  # tokens, last chunk, update
+    assert extra["mib_per_run"] > 0
+    assert extra["first_per_run_ahead_ms"] > 0
+    for row in groups["rounds", 20]["rows"]:
+        if row["status"] == "ok":
+            extra = row["samples"][0]["extra"]
+            assert extra["rounds"] == 20
+            assert extra["early_us"] > 0
+            assert extra["ratio"] == pytest.approx(extra["late_us"] / extra["early_us"])
+    rows = {row["name"]: row for row in groups["long_run", 40]["rows"]}
+    assert rows["rxagent"]["samples"][0]["events"] == 41
+    assert rows["rxagent, traced memory"]["samples"][0]["extra"]["sync_bytes_per_token"] > 0
 
 
-def test_the_scenario_streams_all_three_modes(smoke: tuple[Path, str]) -> None:
-    group = _results(smoke[0])["groups"][0]
-    assert group["workload"] == "one_tool_call"
-    assert tuple(group["params"]["modes"]) == THREE_MODES
-    rows = {(row["name"], row["face"]): row for row in group["rows"]}
-    events = rows["rxagent", "sync"]["samples"][0]["events"]
-    n, k = group["params"]["n"], group["params"]["k"]
-    assert events > n + k  # tokens, progress, and the tool-call turn's events
-    assert rows["rxagent", "async"]["samples"][0]["events"] == events
-    if _HAS_LANGGRAPH:  # the same scenario on both sides: the same number of events
-        assert rows["langgraph", "sync"]["samples"][0]["events"] == events
-
-
-def test_the_chat_node_streams_every_token_on_both_sides(smoke: tuple[Path, str]) -> None:
-    (group,) = [g for g in _results(smoke[0])["groups"] if g["workload"] == "chat_node"]
-    rows = {(row["name"], row["face"]): row for row in group["rows"]}
-    if not all(row["status"] == "ok" for row in rows.values()):
-        pytest.skip("langchain-core or LangGraph is not installed: the rows are skipped")
-    n = group["params"]["n"]
-    for face in ("sync", "async"):  # N tokens and the closing empty chunk, on every face
-        for name in ("rxagent", "langgraph", "LangChain model alone"):
-            assert rows[name, face]["samples"][0]["events"] == n + 1, (name, face)
-    report = (smoke[0] / "latest.md").read_text()
-    section = report[report.index("## 5. A LangChain chat model") :]
-    assert "µs/token" in section
-    assert "rxagent (sync)" in section
-    assert "langgraph (async)" in section
-
-
-def test_markdown_report_is_printed_and_written(smoke: tuple[Path, str]) -> None:
-    out, printed = smoke
+def test_the_report_and_plot_are_written(smoke: tuple[Path, dict[str, Any]]) -> None:
+    out = smoke[0]
     report = (out / "latest.md").read_text()
-    assert printed == report
-    titles = ("## 1. One tool call", "## 2. Fan-out", "## 3. Long stream", "## 4. Operators")
-    for title in (*titles, "## 5. A LangChain chat model inside a node"):
+    for title in ("## 7. Concurrent runs", "## 8. An agent of many rounds", "## 9. One long run"):
         assert title in report
-    lines = report.splitlines()
-    headers = [
-        i for i, line in enumerate(lines) if line.startswith("| ") and i and not lines[i - 1]
-    ]
-    assert len(headers) >= 6  # five workloads and the targets
-    for start in headers:
-        table = list(itertools.takewhile(lambda line: line.startswith("|"), lines[start:]))
-        assert len(table) >= 3  # header, rule, at least one row
-        assert {line.count("|") for line in table} == {lines[start].count("|")}
-    targets = lines[lines.index("## Targets") :]
-    assert sum("pass" in line or "miss" in line or "not measured" in line for line in targets) >= 10
-
-
-def test_plot_is_a_png_when_matplotlib_is_installed(smoke: tuple[Path, str]) -> None:
-    png = smoke[0] / "latest.png"
+    targets = report[report.index("## Targets") :]
+    assert "≥ 200,000 events/s" in targets
+    assert "≤ 1.5×" in targets
+    assert json.loads((out / "latest.json").read_text())["targets"]
+    png = out / "latest.png"
     if not _HAS_MATPLOTLIB:
         assert not png.exists()
         pytest.skip("matplotlib is not installed: the plot step skips")
@@ -131,7 +155,7 @@ def test_plot_is_a_png_when_matplotlib_is_installed(smoke: tuple[Path, str]) -> 
 
 
 def test_targets_name_what_is_missing_instead_of_failing() -> None:
-    results = {"level": "full", "repeat": 5, "groups": []}
+    results = {"level": "full", "repeat": 3, "groups": []}
     targets = evaluate(results)
     assert targets
     assert all(target["pass"] is None for target in targets)
@@ -141,32 +165,30 @@ def test_targets_name_what_is_missing_instead_of_failing() -> None:
 
 @pytest.mark.parametrize("level", ["full", "quick", "smoke"])
 def test_every_planned_row_is_registered(level: Any) -> None:
-    repeat, groups = plan(level)
-    assert repeat >= (5 if level == "full" else 3 if level == "quick" else 1)
+    _repeat, groups = plan(level)
     for group in groups:
         for name, face in group.members:
             assert face in REGISTRY[group.workload, name].faces
 
 
-def test_the_clis_workload_names_are_the_registrys() -> None:
-    from rxagent.cli import WORKLOADS
+def test_the_floors_are_real_floors() -> None:
+    floors = {name for _, name in REGISTRY if name.startswith("floor")}
+    assert floors == {"floor: token chunk + tuple", "floor: bare generator"}
+    for (_workload, name), implementation in REGISTRY.items():
+        if name.startswith("floor"):
+            assert set(implementation.faces) == {"sync", "async"}
 
+
+def test_the_suites_workload_names_are_the_registrys() -> None:
     assert set(WORKLOADS) == {workload for workload, _ in REGISTRY}
-
-
-def test_one_workload_runs_alone(tmp_path: Path) -> None:
-    from rxagent.bench import run
-
-    results = run("smoke", None, ["operators"])
-    assert {group["workload"] for group in results["groups"]} == {"operators"}
 
 
 def test_an_unknown_workload_is_refused_naming_the_choices(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from rxagent.cli import main
+    from benchmarks.compare.__main__ import main as suite
 
     with pytest.raises(SystemExit) as exited:
-        main(["bench", "--smoke", "--workload", "nope"])
+        suite(["--smoke", "--workload", "nope"])
     assert exited.value.code == 2
-    assert "langchain_long" in capsys.readouterr().err
+    assert "long_run" in capsys.readouterr().err

@@ -1,90 +1,139 @@
-"""``rxagent bench``: rxagent side by side with LangGraph 1.2 and the pure-Python floor.
+"""Measure your own agent's streaming: events/s, first event, smoothness, peak RSS.
 
-Six workloads (one tool call; fan-out; a long stream through the UI operators; operator
-overhead; a LangChain chat model inside a node; one long answer of a LangChain model through
-the fast path), each at several sizes, each configuration
-in its own worker process, the configurations of one comparison interleaved run by run.
-``run_suite`` writes ``latest.json``, ``latest.md`` and ``latest.png`` and returns the
-Markdown report.
-
-Implementations are a registry: add a row with :func:`register`.
+``rxagent bench --agent module:attr`` calls :func:`measure`. It streams the agent through
+its public faces only (``stream()`` or ``astream()`` in LangChain's shapes), so it
+measures anything that has them: an rxagent graph, a LangGraph graph, your own pipeline.
+The comparison with LangGraph and the floors is not here: it lives in the repository's
+``benchmarks/`` (``make bench``).
 
 Example:
-    >>> sorted({workload for workload, _ in REGISTRY})
-    ['chat_node', 'fan_out', 'langchain_long', 'long_stream', 'one_tool_call', 'operators']
-    >>> repeat, groups = plan("quick")
-    >>> repeat, groups[0].workload, groups[0].params["n"]
-    (3, 'one_tool_call', 1000)
+    >>> from rxagent import ScriptedModel, create_agent
+    >>> agent = create_agent(ScriptedModel(["Hello there, world."]))
+    >>> question = {"messages": [{"role": "user", "content": "Hi"}]}
+    >>> result = measure(agent, question, stream_mode="messages", runs=2)
+    >>> result.runs, result.events
+    (2, 4)
+    >>> result.events_per_s > 0 and 0 < result.half_events_at <= 1
+    True
 """
 
 from __future__ import annotations
 
-import json
+import asyncio
+import math
+import statistics
 import sys
-from collections.abc import Sequence
-from pathlib import Path
-from typing import Any, TextIO
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Literal
 
-from rxagent.bench import _agents, _chat_node, _langchain, _operators
-from rxagent.bench._core import REGISTRY, Face, Implementation, Params, Sample, register
-from rxagent.bench._plot import plot, plot_available
-from rxagent.bench._report import render
-from rxagent.bench._suite import Group, Level, plan, run
-from rxagent.bench._targets import evaluate
-
-__all__ = (
-    "REGISTRY",
-    "Face",
-    "Group",
-    "Implementation",
-    "Level",
-    "Params",
-    "Sample",
-    "evaluate",
-    "plan",
-    "register",
-    "render",
-    "run",
-    "run_suite",
-    "write_reports",
-)
-
-for _module in (_agents, _langchain, _operators, _chat_node):
-    _module.register_all()
+__all__ = ("Measurement", "measure", "peak_rss_mib")
 
 
-def run_suite(
-    level: Level,
-    out_dir: Path,
+@dataclass(frozen=True)
+class Measurement:
+    """What :func:`measure` saw: medians over the runs."""
+
+    runs: int
+    """How many runs were measured (after one untimed warm-up run)."""
+    events: int
+    """Items the consumer received in one run."""
+    seconds: float
+    """Wall time of one run, from the call to the last item."""
+    events_per_s: float
+    """``events / seconds``."""
+    first_event_ms: float
+    """From the call to the first item, in milliseconds."""
+    half_events_at: float
+    """The time until half the items had arrived over the wall time: 0.5 when the items
+    stream evenly, near 1.0 when they come in a burst at the end."""
+    peak_rss_mib: float
+    """This process's peak resident set size after the runs, in MiB (imports included)."""
+
+
+def measure(
+    agent: Any,
+    inputs: Any,
     *,
-    progress: TextIO | None = sys.stderr,
-    workloads: Sequence[str] | None = None,
-) -> str:
-    """Run the suite at ``level``; write ``latest.{json,md,png}`` into ``out_dir``.
+    stream_mode: str | list[str] | None = None,
+    face: Literal["sync", "async"] = "sync",
+    runs: int = 3,
+) -> Measurement:
+    """Stream ``agent`` on ``inputs`` ``runs`` times (after one warm-up) and time it.
 
-    ``workloads`` (names) runs only those; the report then holds only theirs.
+    Args:
+        agent: anything with ``stream(inputs, stream_mode=...)`` (and ``astream`` for the
+            async face).
+        inputs: the run's input, as ``stream()`` takes it.
+        stream_mode: passed to ``stream()``; ``None``: the agent's default.
+        face: ``"sync"`` consumes ``stream()``, ``"async"`` ``astream()`` in ``asyncio.run``.
+        runs: measured runs (at least 1); every figure is the median over them.
 
-    Returns:
-        The Markdown report (also in ``latest.md``).
+    Raises:
+        ValueError: ``runs`` below 1 or an unknown ``face``.
     """
-    return write_reports(run(level, progress, workloads), out_dir, progress=progress)
+    if runs < 1:
+        raise ValueError(f"runs must be >= 1, got {runs}")
+    if face not in ("sync", "async"):
+        raise ValueError(f"face must be 'sync' or 'async', got {face!r}")
+    kwargs = {} if stream_mode is None else {"stream_mode": stream_mode}
+    _one_run(agent, inputs, kwargs, face)  # warm-up: imports, caches, first compilation
+    samples = [_one_run(agent, inputs, kwargs, face) for _ in range(runs)]
+    events = int(statistics.median(count for count, _, _, _ in samples))
+    seconds = statistics.median(wall for _, wall, _, _ in samples)
+    return Measurement(
+        runs=runs,
+        events=events,
+        seconds=seconds,
+        events_per_s=events / seconds if seconds else math.nan,
+        first_event_ms=statistics.median(first for _, _, first, _ in samples) * 1e3,
+        half_events_at=statistics.median(half for _, _, _, half in samples),
+        peak_rss_mib=peak_rss_mib(),
+    )
 
 
-def write_reports(
-    results: dict[str, Any], out_dir: Path, *, progress: TextIO | None = sys.stderr
-) -> str:
-    """Evaluate the targets of ``results``; write ``latest.{json,md,png}``; return the report.
+_EVERY = 64
+"""Stamp the clock at every 64th item (and the first): cheap enough for any stream."""
 
-    Also re-renders an earlier run: ``write_reports(json.loads(path.read_text()), out_dir)``.
-    """
-    results["targets"] = evaluate(results)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "latest.json").write_text(json.dumps(results, indent=1) + "\n")
-    report = render(results)
-    (out_dir / "latest.md").write_text(report)
-    reason = plot_available()
-    if reason is None:
-        plot(results, out_dir / "latest.png")
-    elif progress is not None:
-        print(f"plot skipped: {reason}", file=progress)
-    return report
+
+def _one_run(
+    agent: Any, inputs: Any, kwargs: dict[str, Any], face: str
+) -> tuple[int, float, float, float]:
+    """One run: (items, wall seconds, seconds to the first item, half-items fraction)."""
+    count, first, stamps = 0, math.nan, [0.0]
+
+    def see() -> None:
+        nonlocal count, first
+        count += 1
+        if count == 1:
+            first = time.perf_counter()
+        if count % _EVERY == 0:
+            stamps.append(time.perf_counter())
+
+    start = time.perf_counter()
+    if face == "async":
+
+        async def consume() -> None:
+            async for _item in agent.astream(inputs, **kwargs):
+                see()
+
+        asyncio.run(consume())
+    else:
+        items: Iterable[Any] = agent.stream(inputs, **kwargs)
+        for _item in items:
+            see()
+    wall = time.perf_counter() - start
+    stamps[0] = first
+    half = stamps[count // 2 // _EVERY] - start if count else math.nan
+    return count, wall, first - start, half / wall if wall else math.nan
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident set size in MiB (``nan`` where it cannot be read)."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return math.nan
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 2**10

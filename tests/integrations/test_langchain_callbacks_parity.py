@@ -17,8 +17,8 @@ pytest.importorskip("langgraph")
 
 from langchain_core.callbacks import BaseCallbackHandler, CallbackManager
 
+from benchmarks.compare._langchain import _adapted_agent, _langgraph_agent, fake_model
 from rxagent import StateGraph
-from rxagent.bench._langchain import _adapted_agent, _langgraph_agent, fake_model
 from rxagent.graph import START
 from rxagent.graph.message import MessagesState
 

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TextIO, TypeAlias
 
-from rxagent.bench._core import REGISTRY, Face
-from rxagent.bench._measure import Worker
+from benchmarks.compare._core import REGISTRY, Face
+from benchmarks.compare._measure import Worker
 
 Level: TypeAlias = Literal["full", "quick", "smoke"]
 Member: TypeAlias = tuple[str, Face]
@@ -30,7 +30,24 @@ _AGENTS: tuple[Member, ...] = (
     ("langgraph", "sync"),
     ("langgraph", "async"),
 )
-_FLOORS: tuple[Member, ...] = (("floor: Subject", "push"), ("floor: generator", "sync"))
+_FLOORS: tuple[Member, ...] = (
+    ("floor: token chunk + tuple", "sync"),
+    ("floor: token chunk + tuple", "async"),
+    ("floor: bare generator", "sync"),
+    ("floor: bare generator", "async"),
+)
+_FAN_64: tuple[Member, ...] = (
+    ("rxagent", "sync"),
+    ("rxagent", "async"),
+    ("langgraph", "sync"),
+    ("langgraph", "async"),
+    *_FLOORS,
+)
+_ROUNDS: tuple[Member, ...] = tuple(
+    (f"{name}, {face}", "push")
+    for name in ("rxagent", "rxagent + LangChain model (fast path)")
+    for face in ("stream()", "astream()")
+)
 _BARE: tuple[Member, ...] = (("LangChain model alone", "sync"), ("LangChain model alone", "async"))
 _RAW: tuple[Member, ...] = (
     ("LangChain model raw chunks", "sync"),
@@ -57,7 +74,7 @@ _CHAT: tuple[Member, ...] = (
 _OPERATORS: tuple[Member, ...] = tuple(
     (name, "push")
     for name in (
-        "floor: filter+map",
+        "base: filter+map",
         "filter_mode",
         "buffer_tokens",
         "throttle_custom",
@@ -97,42 +114,61 @@ def _one_tool_call(n: int, k: int, modes: Sequence[str], members: tuple[Member, 
     return Group("one_tool_call", label, params, members)
 
 
+_SIZES: dict[str, dict[Level, Any]] = {
+    "one_tool_call": {"full": (1_000, 10_000, 100_000), "quick": (1_000, 10_000), "smoke": (40,)},
+    "messages": {"full": 30_000, "quick": 10_000, "smoke": 40},
+    "custom": {"full": 30_000, "quick": 10_000, "smoke": 4},
+    "fan_out": {"full": 100_000, "quick": 10_000, "smoke": 16},
+    "fan_out_64": {"full": 64_000, "quick": 6_400, "smoke": 128},
+    "long_stream": {"full": 1_000_000, "quick": 100_000, "smoke": 2_000},
+    "operators": {"full": 300_000, "quick": 100_000, "smoke": 2_000},
+    "chat_node": {"full": 30_000, "quick": 10_000, "smoke": 40},
+    "langchain_long": {"full": (10_000, 300_000), "quick": (10_000, 100_000), "smoke": (40,)},
+    "concurrent": {"full": (10, 100, 1_000), "quick": (10, 100), "smoke": (2,)},
+    "concurrent_tokens": {"full": 1_000, "quick": 1_000, "smoke": 20},
+    "rounds": {"full": 1_000, "quick": 200, "smoke": 20},
+    "long_run": {"full": (10_000, 100_000, 1_000_000), "quick": (10_000, 100_000), "smoke": (40,)},
+}
+"""The sizes of each level (the full level fits about 15 minutes on 2 busy CPUs)."""
+
+
 def plan(level: Level) -> tuple[int, list[Group]]:
     """The repeat count and the groups of a level."""
-    sizes = {"full": (1_000, 10_000, 100_000), "quick": (1_000, 10_000), "smoke": (40,)}[level]
-    big, k = sizes[-1], {"full": 1_000, "quick": 1_000, "smoke": 4}[level]
-    if level == "smoke":  # one group of every row: the fewest worker processes
-        every = _AGENTS + _FLOORS + _BARE + _RAW + _TRACED
-        groups = [_one_tool_call(big, k, THREE_MODES, every)]
-    else:
-        groups = [_one_tool_call(n, k, THREE_MODES, _AGENTS) for n in sizes[:-1]]
-        groups.append(_one_tool_call(big, k, THREE_MODES, _AGENTS + _FLOORS))
-        groups.append(_one_tool_call(big, k, ["messages"], _AGENTS + _BARE + _RAW + _TRACED))
-    if level == "full":
-        groups.append(_one_tool_call(big, k, ["updates"], _AGENTS))
-    if level != "smoke":
-        custom_k = {"full": 100_000, "quick": 10_000}[level]
-        groups.append(_one_tool_call(sizes[0], custom_k, ["custom"], _AGENTS))
-    fan = {"full": (10_000, 100_000), "quick": (10_000,), "smoke": (16,)}[level]
-    fan_members = (*_AGENTS, ("floor: Subject", "push"))
-    for n in fan:
-        groups.append(
-            Group("fan_out", "8 branches", {"n": n, "modes": list(THREE_MODES)}, fan_members)
-        )
-    stream = {"full": 1_000_000, "quick": 100_000, "smoke": 2_000}[level]
-    long_members: tuple[Member, ...] = (("rxagent", "push"), ("floor: filter+map", "push"))
+    size = {name: sizes[level] for name, sizes in _SIZES.items()}
+    ns, k = size["one_tool_call"], {"full": 1_000, "quick": 1_000, "smoke": 4}[level]
+    groups = [_one_tool_call(n, k, THREE_MODES, _AGENTS) for n in ns[:-1]]
+    groups.append(_one_tool_call(ns[-1], k, THREE_MODES, _AGENTS + _FLOORS))
     groups.append(
-        Group("long_stream", "buffer_tokens + throttle_custom", {"n": stream}, long_members)
+        _one_tool_call(size["messages"], k, ["messages"], _AGENTS + _BARE + _RAW + _TRACED)
     )
-    groups.append(Group("operators", "pre-built events", {"n": stream}, _OPERATORS))
-    chat = {"full": (10_000, 100_000), "quick": (10_000,), "smoke": (40,)}[level]
-    for n in chat:
-        groups.append(Group("chat_node", "chatbot node, messages", {"n": n}, _CHAT))
-    long = {"full": (10_000, 100_000, 1_000_000), "quick": (10_000, 100_000), "smoke": (40,)}[level]
-    for n in long:
+    groups.append(_one_tool_call(ns[0], size["custom"], ["custom"], _AGENTS))
+    modes = list(THREE_MODES)
+    params = {"n": size["fan_out"], "modes": modes}
+    groups.append(Group("fan_out", "8 branches", params, _AGENTS + _FLOORS))
+    params = {"n": size["fan_out_64"], "branches": 64, "modes": modes}
+    groups.append(Group("fan_out", "64 branches", params, _FAN_64))
+    long_members: tuple[Member, ...] = (("rxagent", "push"), ("base: filter+map", "push"))
+    label = "buffer_tokens + throttle_custom"
+    groups.append(Group("long_stream", label, {"n": size["long_stream"]}, long_members))
+    groups.append(Group("operators", "pre-built events", {"n": size["operators"]}, _OPERATORS))
+    groups.append(Group("chat_node", "chatbot node, messages", {"n": size["chat_node"]}, _CHAT))
+    for n in size["langchain_long"]:
         params = {"n": n, "k": 10, "modes": ["messages"]}
         groups.append(Group("langchain_long", "fast path, messages", params, _LONG))
-    return {"full": 5, "quick": 3, "smoke": 1}[level], groups
+    tokens = size["concurrent_tokens"]
+    for n in size["concurrent"]:
+        params = {"n": n, "tokens": tokens}
+        runs: tuple[Member, ...] = (("rxagent astream()", "push"),)
+        groups.append(Group("concurrent", f"{tokens:,} tokens each", params, runs))
+    groups.append(Group("rounds", "model ↔ tool, three modes", {"n": size["rounds"]}, _ROUNDS))
+    for n in size["long_run"]:
+        members: tuple[Member, ...] = (
+            ("rxagent", "sync"),
+            ("rxagent", "async"),
+            ("rxagent, traced memory", "push"),
+        )
+        groups.append(Group("long_run", "one answer, messages", {"n": n}, members))
+    return {"full": 3, "quick": 2, "smoke": 1}[level], groups
 
 
 def run_group(group: Group, repeat: int, progress: TextIO | None = None) -> list[Row]:
@@ -180,7 +216,7 @@ def run(
     level: Level, progress: TextIO | None = sys.stderr, workloads: Sequence[str] | None = None
 ) -> dict[str, Any]:
     """Run every group of ``level`` (of ``workloads`` only, if given); the JSON-ready results."""
-    from rxagent.bench._report import machine
+    from benchmarks.compare._report import machine
 
     repeat, groups = plan(level)
     if workloads:

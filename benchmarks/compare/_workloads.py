@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from rxagent.bench._core import Params
+from benchmarks.compare._core import Params
 
-_WARMUP_N = {"one_tool_call": 200, "fan_out": 400, "long_stream": 2_000, "operators": 2_000}
+_WARMUP_N = {
+    "one_tool_call": 200,
+    "fan_out": 640,
+    "long_stream": 2_000,
+    "operators": 2_000,
+    "concurrent": 4,
+    "rounds": 20,
+    "long_run": 2_000,
+}
 
 
 def warmup_params(workload: str, params: Params) -> Params:
@@ -13,4 +21,6 @@ def warmup_params(workload: str, params: Params) -> Params:
     warm["n"] = min(params["n"], _WARMUP_N.get(workload, 200))
     if "k" in params:
         warm["k"] = min(params["k"], 20)
+    if "tokens" in params:
+        warm["tokens"] = min(params["tokens"], 100)
     return warm

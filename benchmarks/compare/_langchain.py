@@ -15,14 +15,14 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from functools import partial
 from typing import Any
 
-from rxagent.bench._agents import (
-    BRANCHES,
+from benchmarks.compare._agents import (
     async_face,
+    branches,
     fan_out_graph,
     inputs,
     sync_face,
 )
-from rxagent.bench._core import AsyncRun, Faces, Implementation, Params, SyncRun, register
+from benchmarks.compare._core import AsyncRun, Faces, Implementation, Params, SyncRun, register
 
 LANGCHAIN = ("langchain_core",)
 LANGGRAPH = ("langchain_core", "langgraph", "langchain")
@@ -106,10 +106,11 @@ def _adapted_branches(params: Params, *, fast_path: bool = True) -> Any:
     from rxagent.integrations.langchain import LangChainModel
     from rxagent.messages import AIMessage, HumanMessage
 
-    tokens = params["n"] // BRANCHES
+    count = branches(params)
+    tokens = params["n"] // count
     models = [
         LangChainModel(fake_model(answer_tokens=tokens, call_tool=False), fast_path=fast_path)
-        for _ in range(BRANCHES)
+        for _ in range(count)
     ]
     question = [HumanMessage("Summarise the records.")]
 
@@ -122,7 +123,7 @@ def _adapted_branches(params: Params, *, fast_path: bool = True) -> Any:
             yield chunk
         yield {"messages": [AIMessage("".join(joined), id=message_id)]}
 
-    return fan_out_graph(branch)
+    return fan_out_graph(branch, count)
 
 
 # -- the model alone ------------------------------------------------------------------------
@@ -212,9 +213,10 @@ def _langgraph_agent(params: Params) -> Any:
 def _langgraph_branches(params: Params, *, asynchronous: bool) -> Any:
     from langgraph.graph import END, START, MessagesState, StateGraph
 
-    tokens = params["n"] // BRANCHES
+    count = branches(params)
+    tokens = params["n"] // count
     graph = StateGraph(MessagesState)
-    for index in range(BRANCHES):
+    for index in range(count):
         model = fake_model(answer_tokens=tokens, call_tool=False)
         if asynchronous:
 

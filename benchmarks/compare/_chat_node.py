@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from rxagent.bench._agents import inputs
-from rxagent.bench._core import AsyncRun, Faces, Implementation, Params, SyncRun, register
-from rxagent.bench._langchain import LANGCHAIN, bare_async, bare_sync, fake_model
+from benchmarks.compare._agents import inputs
+from benchmarks.compare._core import AsyncRun, Faces, Implementation, Params, SyncRun, register
+from benchmarks.compare._langchain import LANGCHAIN, bare_async, bare_sync, fake_model
 
 _LANGGRAPH = ("langchain_core", "langgraph")
 

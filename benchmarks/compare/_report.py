@@ -9,16 +9,19 @@ from collections.abc import Callable
 from importlib import metadata
 from typing import Any, cast
 
-from rxagent.bench._targets import evaluate
+from benchmarks.compare._targets import evaluate
 
 _PACKAGES = ("rxagent", "reactivex", "pydantic", "langgraph", "langchain", "langchain-core")
 _TITLES = {
     "one_tool_call": "1. One tool call",
-    "fan_out": "2. Fan-out: 8 branches of N/8 tokens, merged",
+    "fan_out": "2. Fan-out: 8 and 64 branches of N/branches tokens, merged",
     "long_stream": "3. Long stream: buffer_tokens + throttle_custom, consumer keeps nothing",
     "operators": "4. Operators: overhead over a bare filter + map, same pre-built events",
     "chat_node": "5. A LangChain chat model inside a node (the quickstart chatbot), messages",
     "langchain_long": "6. One long answer of a LangChain model through the fast path, messages",
+    "concurrent": "7. Concurrent runs on the async face, three modes",
+    "rounds": "8. An agent of many rounds (model ↔ tool), three modes",
+    "long_run": "9. One long run (ScriptedModel), messages",
 }
 
 
@@ -129,7 +132,7 @@ def _long_row(group: dict[str, Any], row: dict[str, Any]) -> list[str]:
 
 
 def _operator_row(group: dict[str, Any], row: dict[str, Any]) -> list[str]:
-    floor = next(r for r in group["rows"] if r["name"].startswith("floor"))
+    floor = next(r for r in group["rows"] if r["name"].startswith("base"))
     base = median(floor, us_per_input) if floor["samples"] else float("nan")
     over = median(row, us_per_input) - base
     tokens = row["samples"][0]["extra"]["tokens"]
@@ -173,7 +176,92 @@ def _chat_row(group: dict[str, Any], row: dict[str, Any]) -> list[str]:
     ]
 
 
+def _extra(row: dict[str, Any], key: str, fmt: str) -> str:
+    return _spread(stat(row, lambda s: float(s["extra"][key])), fmt)
+
+
+def _concurrent_row(group: dict[str, Any], row: dict[str, Any]) -> list[str]:
+    return [
+        row["name"],
+        f"{group['params']['n']:,} × {group['params']['tokens']:,} tokens",
+        f"{row['samples'][0]['events']:,}",
+        _spread(stat(row, events_per_s), ",.0f"),
+        _extra(row, "first_per_run_ahead_ms", ".3f"),
+        _extra(row, "last_first_ms", ".1f"),
+        _extra(row, "mib_per_run", ".3f"),
+        f"{row['rss_mib']:.0f}",
+    ]
+
+
+def _rounds_row(group: dict[str, Any], row: dict[str, Any]) -> list[str]:
+    return [
+        row["name"],
+        f"{group['params']['n']:,} rounds",
+        f"{row['samples'][0]['events']:,}",
+        _extra(row, "early_us", ",.0f"),
+        _extra(row, "late_us", ",.0f"),
+        _extra(row, "ratio", ".2f"),
+        f"{row['rss_mib']:.0f}",
+    ]
+
+
+def _long_run_row(group: dict[str, Any], row: dict[str, Any]) -> list[str]:
+    size = f"N={group['params']['n']:,}"
+    if "sync_bytes_per_token" in row["samples"][0]["extra"]:  # the untimed memory row
+        sync, run_async = "sync_bytes_per_token", "async_bytes_per_token"
+        memory = f"{_extra(row, sync, '.1f')} / {_extra(row, run_async, '.1f')}"
+        return [row["name"], size, "–", "–", "–", "–", "–", memory]
+    return [
+        f"{row['name']} ({row['face']})",
+        size,
+        f"{row['samples'][0]['events']:,}",
+        _spread(stat(row, us_per_event), ".2f"),
+        _spread(stat(row, events_per_s), ",.0f"),
+        _spread(stat(row, lambda s: s["first"] * 1e3), ".2f"),
+        f"{row['rss_mib']:.0f}",
+        "–",
+    ]
+
+
 _LAYOUTS: dict[str, tuple[tuple[str, ...], Callable[..., list[str]]]] = {
+    "concurrent": (
+        (
+            "configuration",
+            "runs",
+            "events",
+            "events/s",
+            "first event per run ahead (ms, worst)",
+            "last run's first event (ms)",
+            "MiB per run (tracemalloc)",
+            "peak RSS (MiB)",
+        ),
+        _concurrent_row,
+    ),
+    "rounds": (
+        (
+            "configuration",
+            "workload",
+            "events",
+            "round near 10 (µs)",
+            "round at the end (µs)",
+            "ratio",
+            "peak RSS (MiB)",
+        ),
+        _rounds_row,
+    ),
+    "long_run": (
+        (
+            "configuration",
+            "tokens",
+            "events",
+            "µs/event",
+            "events/s",
+            "first event (ms)",
+            "peak RSS (MiB)",
+            "traced peak B/token (sync / async)",
+        ),
+        _long_run_row,
+    ),
     "flow": (
         (
             "configuration",
@@ -247,7 +335,7 @@ def render(results: dict[str, Any]) -> str:
     info = results["machine"]
     versions = ", ".join(f"{name} {version}" for name, version in info["packages"].items())
     lines = [
-        f"# rxagent bench ({results['level']})",
+        f"# rxagent beside LangGraph and the floors ({results['level']})",
         "",
         f"Machine: {info['nproc']} CPUs, {info['cpu']}, {info['platform']}, Python "
         f"{info['python']}; {versions}.",

@@ -1,6 +1,6 @@
 """Timing one run, and the worker processes that each hold one configuration.
 
-A worker (``python -m rxagent.bench WORKLOAD IMPL FACE PARAMS``) imports what its
+A worker (``python -m benchmarks.compare.worker WORKLOAD IMPL FACE PARAMS``) imports what its
 configuration needs, warms up at a tiny size, prints ``ready``, then measures one run per
 ``run`` line on stdin and prints its sample as JSON; at end of input it prints its peak RSS.
 The parent keeps the workers of a comparison alive together and alternates ``run`` between
@@ -16,9 +16,13 @@ import subprocess
 import sys
 import time
 from dataclasses import asdict
+from pathlib import Path
 from typing import IO, Any, cast
 
-from rxagent.bench._core import REGISTRY, AsyncRun, Face, Params, PushRun, Run, Sample, SyncRun
+from benchmarks.compare._core import REGISTRY, AsyncRun, Face, Params, PushRun, Run, Sample, SyncRun
+
+_ROOT = Path(__file__).resolve().parents[2]
+"""The repository: the parent of ``benchmarks/``."""
 
 _STAMP_EVERY = 64
 """Take a timestamp every this many items (for the half-items time), not every item."""
@@ -98,7 +102,7 @@ def worker_main(argv: list[str], stdin: IO[str], stdout: IO[str]) -> int:
     face = cast("Face", face_text)
     params: Params = json.loads(raw)
     prepare = REGISTRY[workload, name].faces[face]
-    from rxagent.bench._workloads import warmup_params
+    from benchmarks.compare._workloads import warmup_params
 
     measure(prepare(warmup_params(workload, params)), face)
     print("ready", file=stdout, flush=True)
@@ -114,10 +118,16 @@ class Worker:
     """The parent's handle on one worker process."""
 
     def __init__(self, workload: str, name: str, face: Face, params: Params) -> None:
-        argv = [sys.executable, "-m", "rxagent.bench", workload, name, face, json.dumps(params)]
+        module = "benchmarks.compare.worker"
+        argv = [sys.executable, "-m", module, workload, name, face, json.dumps(params)]
         self.label = f"{name} ({face})"
         self.process = subprocess.Popen(
-            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            argv,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=_ROOT,  # where ``benchmarks`` is importable
         )
 
     def _line(self) -> str:

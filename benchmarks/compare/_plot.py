@@ -6,7 +6,7 @@ import importlib.util
 from pathlib import Path
 from typing import Any
 
-from rxagent.bench._report import events_per_s, median, us_per_event, us_per_input
+from benchmarks.compare._report import events_per_s, median, us_per_event, us_per_input
 
 _COLORS = {"rxagent": "C0", "rxagent + LangChain model": "C2", "langgraph": "C3"}
 
@@ -25,12 +25,14 @@ def plot(results: dict[str, Any], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    figure, axes = plt.subplots(2, 2, figsize=(13, 9))
+    figure, axes = plt.subplots(2, 3, figsize=(19, 9))
     _scaling(axes[0][0], results)
-    _bars(axes[0][1], results, "fan_out", "fan-out, 8 branches: events/s (largest N)")
+    _bars(axes[0][1], results, "fan_out", "fan-out, 64 branches: events/s")
+    _concurrent(axes[0][2], results)
     _smoothness(axes[1][0], results)
     _operators(axes[1][1], results)
-    figure.suptitle(f"rxagent bench ({results['level']}): {results['machine']['cpu']}")
+    _long_run(axes[1][2], results)
+    figure.suptitle(f"rxagent beside LangGraph ({results['level']}): {results['machine']['cpu']}")
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     plt.close(figure)
@@ -61,16 +63,17 @@ def _scaling(axis: Any, results: dict[str, Any]) -> None:
         yscale="log",
         xlabel="N answer tokens",
         ylabel="µs/event (lower is better)",
-        title="one tool call, three modes",
+        title="one tool call, three modes (squares: the floors)",
     )
-    axis.legend(fontsize=7)
+    if lines:
+        axis.legend(fontsize=7)
 
 
 def _bars(axis: Any, results: dict[str, Any], workload: str, title: str) -> None:
     groups = [g for g in results["groups"] if g["workload"] == workload]
     if not groups:
         return
-    rows = _ok(max(groups, key=lambda g: g["params"]["n"]))
+    rows = _ok(max(groups, key=lambda g: g["params"].get("branches", 8)))
     labels = [f"{row['name']}\n({row['face']})" for row in rows]
     values = [median(row, events_per_s) for row in rows]
     colors = [_COLORS.get(row["name"], "C7") for row in rows]
@@ -108,7 +111,7 @@ def _operators(axis: Any, results: dict[str, Any]) -> None:
     if not groups:
         return
     rows = _ok(groups[-1])
-    floor = next((r for r in rows if r["name"].startswith("floor")), None)
+    floor = next((r for r in rows if r["name"].startswith("base")), None)
     if floor is None:
         return
     base = median(floor, us_per_input)
@@ -124,7 +127,7 @@ def _operators(axis: Any, results: dict[str, Any]) -> None:
             index = names.index(name)
             axis.plot([limit, limit], [index - 0.4, index + 0.4], color="C3")
     axis.set(
-        xlabel=f"µs over the filter + map floor ({base:.2f} µs/event); red: target",
+        xlabel=f"µs over a bare filter + map ({base:.2f} µs/event); red: target",
         title="operator overhead",
     )
 
@@ -140,3 +143,45 @@ def _over(row: dict[str, Any], base: float) -> float:
     if row["name"] == "buffer_tokens":
         return over * float(extra["inputs"]) / float(extra["tokens"])
     return over
+
+
+def _concurrent(axis: Any, results: dict[str, Any]) -> None:
+    groups = [g for g in results["groups"] if g["workload"] == "concurrent"]
+    points = sorted((g["params"]["n"], median(row, events_per_s)) for g in groups for row in _ok(g))
+    if not points:
+        return
+    xs, ys = zip(*points, strict=True)
+    axis.plot(xs, ys, "-o", color="C0", label="rxagent astream()")
+    axis.axhline(200_000, color="C3", linestyle=":", label="target: 200k events/s")
+    axis.set(
+        xscale="log",
+        xlabel="concurrent runs (1,000 tokens each)",
+        ylabel="events/s (higher is better)",
+        title="concurrent runs on the async face",
+    )
+    axis.set_ylim(bottom=0)
+    axis.legend(fontsize=7)
+
+
+def _long_run(axis: Any, results: dict[str, Any]) -> None:
+    lines: dict[str, list[tuple[int, float]]] = {}
+    for group in results["groups"]:
+        if group["workload"] == "long_run":
+            for row in _ok(group):
+                if row["name"] == "rxagent":
+                    label = f"rxagent ({row['face']})"
+                    point = (group["params"]["n"], median(row, us_per_event))
+                    lines.setdefault(label, []).append(point)
+    if not lines:
+        return
+    for label, points in lines.items():
+        xs, ys = zip(*sorted(points), strict=True)
+        axis.plot(xs, ys, "--" if "async" in label else "-", marker="o", label=label)
+    axis.set(
+        xscale="log",
+        xlabel="tokens in one run",
+        ylabel="µs/token (flat is the target)",
+        title="one long run, messages",
+    )
+    axis.set_ylim(bottom=0)
+    axis.legend(fontsize=7)
