@@ -122,6 +122,24 @@ def raise_if_cancelling(error: BaseException, what: str) -> None:
         raise asyncio.CancelledError(f"cancelled while {what}") from error
 
 
+async def cancel_and_wait(task: asyncio.Task[object], what: str, timeout: float = 2.0) -> None:
+    """Cancel ``task`` and wait for it to end, at most about ``3 × timeout`` seconds.
+
+    A cancellation that lands inside redis-py can be lost there (the command returns, or
+    fails as a connection error that a retry loop then retries), so the task is cancelled
+    again while it runs on; a task that still does not end is logged and left. This never
+    swallows a cancellation of the caller, and never raises the task's own error (the task
+    reports it)."""
+    for _ in range(3):
+        task.cancel()
+        await asyncio.wait({task}, timeout=timeout)
+        if task.done():
+            if not task.cancelled():
+                task.exception()  # retrieved: no "exception was never retrieved" warning
+            return
+    LOG.warning("%s did not end after three cancellations; left to end on its own", what)
+
+
 async def retrying(
     attempt: Callable[[], Awaitable[T]],
     backoff: Backoff,
@@ -131,9 +149,13 @@ async def retrying(
     """``await attempt()``, again after each lost connection until ``backoff`` is spent;
     then raise ``give_up(message)`` from the last error. Each failure is logged.
 
-    A cancellation is never retried away (:func:`raise_if_cancelling`).
+    A cancellation is never retried away (:func:`raise_if_cancelling`), nor lost: redis-py
+    can swallow a ``CancelledError`` that lands mid-command and return normally, so a
+    cancellation requested while ``attempt()`` ran is raised once it returns.
     """
+    task = asyncio.current_task()
     while True:
+        requested = task.cancelling() if task is not None else 0
         try:
             result = await attempt()
         except LOST as error:
@@ -150,6 +172,8 @@ async def retrying(
             await asyncio.sleep(delay)
         else:
             backoff.reset()
+            if task is not None and task.cancelling() > requested:
+                raise asyncio.CancelledError(f"cancelled while {what} (the command had run)")
             return result
 
 
@@ -158,6 +182,7 @@ __all__ = (
     "LOST",
     "Backoff",
     "Redis",
+    "cancel_and_wait",
     "opened",
     "own_client",
     "raise_if_cancelling",

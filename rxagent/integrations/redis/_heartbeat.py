@@ -10,10 +10,11 @@ tried; the appends report the outage), and it stops for good, setting :attr:`end
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Awaitable, Callable
 
-from rxagent.integrations.redis._connect import LOG, LOST, raise_if_cancelling
+from rxagent.integrations.redis._connect import LOG, LOST, cancel_and_wait, raise_if_cancelling
+
+_STOP_MARGIN = 5.0  # seconds past one interval that stop() waits for the task
 
 
 class Heartbeat:
@@ -27,22 +28,30 @@ class Heartbeat:
         """Whether a beat found the log ended (by someone else: this producer was presumed
         dead)."""
         self._task: asyncio.Task[None] | None = None
+        self._stopped = False
+        """Set by :meth:`stop`: the loop ends at its next turn even if a cancellation that
+        landed inside redis-py was swallowed there."""
 
     def start(self) -> None:
         """Start beating (the first beat after ``interval``: an append beats too)."""
         self._task = asyncio.get_running_loop().create_task(self._run(), name=self.name)
 
     async def stop(self) -> None:
-        """Stop beating; return when the task has finished."""
+        """Stop beating; return when the task has finished (at the latest one interval
+        after this call, even if redis-py swallowed the cancellation mid-command)."""
         task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        if task is None:
+            return
+        self._stopped = True
+        await cancel_and_wait(task, self.name, timeout=self.interval + _STOP_MARGIN)
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopped:
             await asyncio.sleep(self.interval)
+            if self._stopped:
+                return
+            task = asyncio.current_task()
+            requested = task.cancelling() if task is not None else 0
             try:
                 alive = await self._beat()
             except LOST as error:
@@ -51,6 +60,8 @@ class Heartbeat:
                     "%s: lost Redis (%s); beating again in %g s", self.name, error, self.interval
                 )
                 continue
+            if task is not None and task.cancelling() > requested:
+                return  # stopped mid-beat, and redis-py swallowed the cancellation
             if not alive:
                 self.ended = True
                 LOG.error("%s: the log was ended by someone else; no more beats", self.name)

@@ -37,7 +37,13 @@ from reactivex import Observable
 from rxagent.bridges import to_aiter
 from rxagent.events import Event
 from rxagent.integrations.redis._codec import payload_fields
-from rxagent.integrations.redis._connect import Backoff, Redis, own_client, retrying
+from rxagent.integrations.redis._connect import (
+    Backoff,
+    Redis,
+    cancel_and_wait,
+    own_client,
+    retrying,
+)
 from rxagent.integrations.redis._errors import LogClosed, PublishFailed, RunLogError
 from rxagent.integrations.redis._heartbeat import Heartbeat
 from rxagent.integrations.redis._keys import DEFAULT_PREFIX, run_keys
@@ -222,9 +228,7 @@ class RunPublisher:
                         return stop.error
                     raise stop.error
         finally:  # the source's subscription is disposed before the log ends
-            feeder.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await feeder
+            await cancel_and_wait(feeder, f"the source of run {self.run_id!r}")
 
     async def _append_batch(self, events: list[Event]) -> Exception | None:
         """Append ``events`` in one call (those before one that cannot be JSON); that

@@ -27,6 +27,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, TypeVar
 
+from rxagent.integrations.redis._connect import cancel_and_wait
 from rxagent.integrations.redis._errors import LogGap, RunLogError, UnknownRun
 from rxagent.integrations.redis._keys import run_keys
 from rxagent.integrations.redis._read import read_entries
@@ -144,9 +145,7 @@ async def _with_idle(items: AsyncIterator[T], idle: float | None) -> AsyncIterat
                 raise item.error
             yield item  # type: ignore[misc]
     finally:
-        pump.cancel()
-        with contextlib.suppress(BaseException):
-            await pump
+        await cancel_and_wait(pump, "a run log's read-ahead")
 
 
 class _Failed:

@@ -135,6 +135,8 @@ class Worker:
         self._running: dict[str, asyncio.Task[None]] = {}
         self._slot_freed = asyncio.Event()
         self._stopping = asyncio.Event()
+        self._closing = False
+        """Set when :meth:`run` ends: its helper loops stop at their next turn."""
         self._subscribed = asyncio.Event()
 
     @property
@@ -168,6 +170,7 @@ class Worker:
                 await self._read_loop(reader, commands)
                 await self._drain()
             finally:
+                self._closing = True  # ends the helpers' loops even if a cancel is lost
                 for task in helpers:
                     task.cancel()
                 await asyncio.gather(*helpers, return_exceptions=True)
@@ -181,7 +184,7 @@ class Worker:
         await announce(commands, self.agents, self.consumer, self.prefix, ttl_ms)
 
     async def _announce_loop(self, commands: Redis) -> None:
-        while True:
+        while not self._closing:
             await asyncio.sleep(self.heartbeat_interval)
             if self._stopping.is_set():  # a stopping worker takes no more requests
                 with contextlib.suppress(Exception):
@@ -307,12 +310,12 @@ class Worker:
 
     async def _listen_cancels(self, listener: Redis) -> None:
         channel = cancel_channel(self.prefix)
-        while True:
+        while not self._closing:
             try:
                 async with listener.pubsub() as pubsub:
                     await pubsub.subscribe(channel)
                     self._subscribed.set()
-                    while True:
+                    while not self._closing:
                         message = await pubsub.get_message(
                             ignore_subscribe_messages=True, timeout=1.0
                         )
@@ -330,7 +333,7 @@ class Worker:
             task.cancel()
 
     async def _claim_loop(self, commands: Redis) -> None:
-        while True:
+        while not self._closing:
             await asyncio.sleep(self.claim_interval)
             free = self.concurrency - len(self._running)
             if free <= 0 or self._stopping.is_set():
