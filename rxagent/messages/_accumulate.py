@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from rxagent._fast import trusted
+from rxagent._fast import maker
 from rxagent.messages._ai import (
     AIMessage,
     AIMessageChunk,
@@ -18,9 +18,12 @@ from rxagent.messages._merge import merge_dicts
 from rxagent.messages._types import ToolCallChunk, UsageMetadata
 from rxagent.messages._usage import add_usage, copy_usage
 
+_new_chunk = maker(AIMessageChunk)
+_new_message = maker(AIMessage)
+
 
 class _CallParts:
-    """The pieces of one tool call seen so far."""
+    """The pieces of one tool call seen so far; the args grow in place (see ``_content``)."""
 
     __slots__ = ("args", "id", "index", "name")
 
@@ -28,31 +31,37 @@ class _CallParts:
         self.name = piece["name"]
         self.id = piece["id"]
         self.index = piece["index"]
-        self.args: list[str] | None = None if piece["args"] is None else [piece["args"]]
+        self.args: str | None = piece["args"]
 
     def add(self, piece: ToolCallChunk) -> None:
         if self.name is None:
             self.name = piece["name"]
         if self.id is None:
             self.id = piece["id"]
-        if piece["args"] is not None:
-            if self.args is None:
-                self.args = [piece["args"]]
+        more = piece["args"]
+        if more is not None:
+            args = self.args
+            self.args = None  # the only reference left is ``args``: it may grow in place
+            if args is None:
+                args = more
             else:
-                self.args.append(piece["args"])
+                args += more
+            self.args = args
 
     def chunk(self) -> ToolCallChunk:
-        args = None if self.args is None else "".join(self.args)
-        return tool_call_chunk(self.name, args, self.id, self.index)
+        return tool_call_chunk(self.name, self.args, self.id, self.index)
 
 
 class ChunkAccumulator:
     """Join ``AIMessageChunk``s one at a time, in O(1) amortized per chunk.
 
     Gives the same result as adding the chunks with ``+``, without rebuilding the joined
-    text at every step: text parts, content blocks (merged by ``index``, see
-    ``ContentJoiner``) and tool-call args are collected in lists and joined when a snapshot
-    is asked for. Usage is summed with ``add_usage``. The id is langchain-core's choice:
+    text at every step: text, content blocks (merged by ``index``, see ``ContentJoiner``)
+    and tool-call args grow in place, so a snapshot per chunk (``to_chunk``, as
+    ``accumulate_messages`` takes) costs O(1) amortized for text while each snapshot is
+    dropped before the next (tool calls are parsed again at each snapshot, as ``+`` does).
+    This is rxagent's one implementation of chunk joining. Usage is summed with
+    ``add_usage``. The id is langchain-core's choice:
     the first provider id, else the first ``lc_run-`` id, else the first other ``lc_`` id.
 
     Args:
@@ -135,11 +144,24 @@ class ChunkAccumulator:
             >>> acc.to_chunk().content
             'hi'
         """
-        fields = self._fields()
-        fields["type"] = "AIMessageChunk"
-        fields["tool_call_chunks"] = [call.chunk() for call in self._calls]
-        fields["chunk_position"] = "last" if self._last else None
-        return trusted(AIMessageChunk, fields)
+        chunks = [call.chunk() for call in self._calls]
+        calls, invalid = parse_tool_call_chunks(chunks) if chunks else ([], [])
+        usage = self._usage
+        return _new_chunk(
+            {
+                "content": self._content.content(),
+                "additional_kwargs": dict(self._additional_kwargs),
+                "response_metadata": dict(self._response_metadata),
+                "type": "AIMessageChunk",
+                "name": self._name,
+                "id": self._id,
+                "tool_calls": calls,
+                "invalid_tool_calls": invalid,
+                "usage_metadata": None if usage is None else copy_usage(usage),
+                "tool_call_chunks": chunks,
+                "chunk_position": "last" if self._last else None,
+            }
+        )
 
     def to_message(self) -> AIMessage:
         """The chunks joined so far, as a complete ``AIMessage`` (a fresh object).
@@ -150,25 +172,22 @@ class ChunkAccumulator:
             >>> acc.to_message().content
             'hi'
         """
-        fields = self._fields()
-        fields["type"] = "ai"
-        return trusted(AIMessage, fields)
-
-    def _fields(self) -> dict[str, Any]:
-        """The fields common to AIMessage and AIMessageChunk, in field order."""
-        calls, invalid = parse_tool_call_chunks([call.chunk() for call in self._calls])
+        chunks = [call.chunk() for call in self._calls]
+        calls, invalid = parse_tool_call_chunks(chunks) if chunks else ([], [])
         usage = self._usage
-        return {
-            "content": self._content.content(),
-            "additional_kwargs": dict(self._additional_kwargs),
-            "response_metadata": dict(self._response_metadata),
-            "type": "",
-            "name": self._name,
-            "id": self._id,
-            "tool_calls": calls,
-            "invalid_tool_calls": invalid,
-            "usage_metadata": None if usage is None else copy_usage(usage),
-        }
+        return _new_message(
+            {
+                "content": self._content.content(),
+                "additional_kwargs": dict(self._additional_kwargs),
+                "response_metadata": dict(self._response_metadata),
+                "type": "ai",
+                "name": self._name,
+                "id": self._id,
+                "tool_calls": calls,
+                "invalid_tool_calls": invalid,
+                "usage_metadata": None if usage is None else copy_usage(usage),
+            }
+        )
 
     def _add_tool_call_chunks(self, pieces: list[ToolCallChunk]) -> None:
         for piece in pieces:

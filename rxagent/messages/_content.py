@@ -1,4 +1,13 @@
-"""Joining the contents of streamed chunks in linear time, as langchain-core joins them."""
+"""Joining the contents of streamed chunks in linear time, as langchain-core joins them.
+
+Growing text is kept as one string that is appended to with ``s += t`` while ``s`` is a
+local holding the only reference (every list item, dict value or attribute holding it is
+cleared first): CPython then resizes the string in place instead of copying it. No other
+code can observe this, as no other code holds that string. So a snapshot handed out per
+token (``accumulate_messages``) costs O(1) amortized while each snapshot is dropped before
+the next token, and one copy of the text when it is still held (each held snapshot then
+owns its text anyway); other interpreters copy, as ``+`` always did.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +17,7 @@ from rxagent.messages._merge import block_key, ids_agree, merge_block, merge_dic
 from rxagent.messages._types import Content, ContentBlock
 
 _RUN = 64
-"""Loose text tokens joined into one string at a time (bounds the objects per token)."""
+"""Loose text tokens joined onto the text at a time (bounds the objects per token)."""
 
 _NOT_CONCATENATED = frozenset({"index", "id", "output_version", "model_provider"})
 """String keys of a block that ``merge_dicts`` may keep instead of concatenating."""
@@ -17,8 +26,10 @@ _NOT_CONCATENATED = frozenset({"index", "id", "output_version", "model_provider"
 class _Block:
     """A content block that later blocks with its ``index`` merge into.
 
-    String values that grow (``text``, ``partial_json``...) are kept as lists of parts
-    until a snapshot joins them, so a block streamed in n deltas costs O(n), not O(n²).
+    String values that grow (``text``, ``partial_json``...) keep their new parts in lists
+    until a snapshot appends them (growing in place, see the module docstring), so a block
+    streamed in n deltas costs O(n), not O(n²), when each snapshot is dropped before the
+    next.
     """
 
     __slots__ = ("fields", "parts")
@@ -37,7 +48,7 @@ class _Block:
                     continue  # the same index or id: merge_dicts would keep it
                 rest[key] = value
             elif isinstance(value, str) and isinstance(mine, str):
-                self.parts.setdefault(key, [mine]).append(value)
+                self.parts.setdefault(key, []).append(value)
             else:
                 rest[key] = value
         if rest:
@@ -49,10 +60,14 @@ class _Block:
         return dict(self.fields)
 
     def _join(self, keys: list[str]) -> None:
+        fields = self.fields
         for key in keys:
             parts = self.parts.pop(key, None)
             if parts is not None:
-                self.fields[key] = "".join(parts)
+                head = fields[key]
+                fields[key] = ""  # the only reference left is ``head``: it may grow in place
+                head += "".join(parts)
+                fields[key] = head
 
 
 class ContentJoiner:
@@ -79,17 +94,15 @@ class ContentJoiner:
         [{'type': 'text', 'text': 'Hello', 'index': 0}]
     """
 
-    __slots__ = ("_by_key", "_items", "_loose", "_strict", "_text")
+    __slots__ = ("_by_key", "_items", "_strict", "_text")
 
     def __init__(self, *, strict: bool = False) -> None:
         """Start with no content."""
         self._strict = strict
         self._text: list[str] = []
-        """Text after the last list item, not yet joined: runs of ``_RUN`` tokens joined,
-        then up to ``_RUN`` loose tokens (so a long answer keeps its text, not one string
+        """Text after the last list item: the text joined so far, then up to ``_RUN`` loose
+        tokens not yet appended to it (so a long answer keeps its text, not one string
         object per token)."""
-        self._loose = 0
-        """How many of ``_text``'s last items are single tokens."""
         self._items: list[ContentBlock | _Block] | None = None
         """The list content so far, or ``None`` while the content is a string."""
         self._by_key: dict[int | str, list[_Block]] = {}
@@ -101,18 +114,15 @@ class ContentJoiner:
             if content:
                 text = self._text
                 text.append(content)
-                self._loose += 1
-                if self._loose == _RUN:
-                    text[-_RUN:] = ["".join(text[-_RUN:])]
-                    self._loose = 0
+                if len(text) > _RUN:
+                    self._joined_text()
             return
         items = self._items
         if items is None:
             items = self._items = []
         if self._text:
-            _append_text(items, "".join(self._text))
+            _append_text(items, self._joined_text())
             self._text.clear()
-            self._loose = 0
         for position, item in enumerate(content):
             if isinstance(item, str):
                 if position == 0:
@@ -123,12 +133,12 @@ class ContentJoiner:
                 self._add_block(items, item)
 
     def content(self) -> Content:
-        """The content joined so far: a string unless some chunk had list content."""
-        text = self._text
-        if len(text) > 1:
-            text[:] = ["".join(text)]
-            self._loose = 0
-        pending = text[0] if text else ""
+        """The content joined so far: a string unless some chunk had list content.
+
+        The string is the joiner's own: a snapshot shares it, and the next ``content`` grows
+        it in place when that snapshot is gone (see the module docstring), else copies it.
+        """
+        pending = self._joined_text()
         if self._items is None:
             return pending
         items: list[ContentBlock] = [
@@ -137,6 +147,18 @@ class ContentJoiner:
         if pending:
             _append_text(items, pending)
         return items
+
+    def _joined_text(self) -> str:
+        """The text after the last list item, as one string (``_text``'s only item)."""
+        text = self._text
+        if len(text) < 2:
+            return text[0] if text else ""
+        more = text[1] if len(text) == 2 else "".join(text[1:])
+        head = text[0]
+        text.clear()  # the only reference left is ``head``: it may grow in place
+        head += more
+        text.append(head)
+        return head
 
     def _add_block(self, items: list[ContentBlock | _Block], block: dict[str, Any]) -> None:
         key = block_key(block)
@@ -157,6 +179,8 @@ class ContentJoiner:
 def _append_text(items: list[Any], text: str) -> None:
     """Append ``text`` to ``items``, joining it to a trailing string."""
     if items and isinstance(items[-1], str):
-        items[-1] += text
+        last = items.pop()
+        last += text  # in place when no snapshot holds ``last`` any more
+        items.append(last)
     else:
         items.append(text)

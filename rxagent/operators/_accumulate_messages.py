@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
-
 from rxagent._fast import maker
 from rxagent.events import Event, MessageEvent
-from rxagent.messages import (
-    AIMessageChunk,
-    add_usage,
-    merge_dicts,
-    parse_tool_call_chunks,
-    tool_call_chunk,
-)
-from rxagent.messages._content import ContentJoiner
+from rxagent.messages import AIMessageChunk, ChunkAccumulator
 from rxagent.messages._foreign import chunk_like, is_langchain_chunk, rxagent_chunk
-from rxagent.messages._types import Content, ToolCallChunk, UsageMetadata
 from rxagent.operators._stage import Downstream, Stage
 from rxagent.operators._types import Operator, SourceKey, source_of
 
 _event = maker(MessageEvent)
-_chunk = maker(AIMessageChunk)
 
 
 def accumulate_messages() -> Operator:
@@ -35,6 +24,10 @@ def accumulate_messages() -> Operator:
     continues the source's current message); it is forgotten at its ``chunk_position="last"``
     chunk, when another message starts on the source, or at the source's ``updates`` event
     (its task is over). Other events pass through as they are.
+
+    A snapshot costs O(1) amortized for the text while the consumer drops each snapshot
+    before the next token (a UI that redraws): the text grows in place, as
+    ``ChunkAccumulator`` explains; a consumer that keeps every snapshot keeps every text.
 
     Example:
         >>> import reactivex
@@ -81,7 +74,7 @@ class _Accumulator:
             return
         if chunk.chunk_position == "last":
             del messages[source]
-        snapshot = message.snapshot(chunk.chunk_position)
+        snapshot = message.joined.to_chunk()
         fields = event.__dict__.copy()
         fields["data"] = (
             snapshot if theirs is None else chunk_like(theirs, snapshot),
@@ -101,91 +94,20 @@ class _Accumulator:
 
 
 class _Message:
-    """One message joined so far; its snapshots share no mutable part with it."""
+    """One message joined so far: its id (which chunks continue it) and its chunks."""
 
-    __slots__ = (
-        "additional",
-        "blocks",
-        "by_index",
-        "calls",
-        "content",
-        "id",
-        "metadata",
-        "name",
-        "usage",
-    )
+    __slots__ = ("id", "joined")
 
     def __init__(self) -> None:
-        self.content: Content = ""
-        self.blocks: ContentJoiner | None = None  # joins the content once a list is seen
         self.id: str | None = None
-        self.name: str | None = None
-        self.calls: list[ToolCallChunk] = []  # joined by index, in order of appearance
-        self.by_index: dict[int, ToolCallChunk] = {}
-        self.usage: UsageMetadata | None = None
-        self.metadata: dict[str, Any] = {}
-        self.additional: dict[str, Any] = {}
+        self.joined = ChunkAccumulator()  # lenient: unmergeable metadata never ends a run
 
     def continued_by(self, chunk: AIMessageChunk) -> bool:
         """Whether ``chunk`` belongs to this message: no id on either side, or the same."""
         return chunk.id is None or self.id is None or chunk.id == self.id
 
     def add(self, chunk: AIMessageChunk) -> None:
-        """Join ``chunk``: the text by concatenation, the rest field by field."""
-        content, more = self.content, chunk.content
-        if isinstance(content, str) and isinstance(more, str):
-            self.content = content + more
-        else:
-            blocks = self.blocks
-            if blocks is None:
-                blocks = self.blocks = ContentJoiner()
-                blocks.add(content)
-            blocks.add(more)
-            self.content = blocks.content()
+        """Join ``chunk`` (see ``ChunkAccumulator``)."""
         if self.id is None:
             self.id = chunk.id
-        if self.name is None:
-            self.name = chunk.name
-        for piece in chunk.tool_call_chunks:
-            self._add_call(piece)
-        if chunk.usage_metadata is not None:
-            self.usage = add_usage(self.usage, chunk.usage_metadata)
-        if chunk.response_metadata:
-            self.metadata = merge_dicts(self.metadata, chunk.response_metadata, strict=False)
-        if chunk.additional_kwargs:
-            self.additional = merge_dicts(self.additional, chunk.additional_kwargs, strict=False)
-
-    def _add_call(self, piece: ToolCallChunk) -> None:
-        index = piece["index"]
-        mine = None if index is None else self.by_index.get(index)
-        if mine is None:
-            mine = tool_call_chunk(piece["name"], piece["args"], piece["id"], index)
-            self.calls.append(mine)
-            if index is not None:
-                self.by_index[index] = mine
-            return
-        mine["name"] = mine["name"] if mine["name"] is not None else piece["name"]
-        mine["id"] = mine["id"] if mine["id"] is not None else piece["id"]
-        if piece["args"] is not None:
-            mine["args"] = piece["args"] if mine["args"] is None else mine["args"] + piece["args"]
-
-    def snapshot(self, position: Literal["last"] | None) -> AIMessageChunk:
-        """The message so far, as a fresh ``AIMessageChunk``."""
-        chunks = [call.copy() for call in self.calls]
-        calls, invalid = parse_tool_call_chunks(chunks) if chunks else ([], [])
-        content = self.content
-        return _chunk(
-            {
-                "content": content if isinstance(content, str) else list(content),
-                "additional_kwargs": dict(self.additional),
-                "response_metadata": dict(self.metadata),
-                "type": "AIMessageChunk",
-                "name": self.name,
-                "id": self.id,
-                "tool_calls": calls,
-                "invalid_tool_calls": invalid,
-                "usage_metadata": None if self.usage is None else self.usage.copy(),
-                "tool_call_chunks": chunks,
-                "chunk_position": position,
-            }
-        )
+        self.joined.add(chunk)
