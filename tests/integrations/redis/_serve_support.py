@@ -92,11 +92,14 @@ async def workers(
         await running
 
 
-def worker_command(url: str, prefix: str, *, concurrency: int = 4) -> list[str]:
-    """``rxagent worker`` of ``TICKER`` with a fast heartbeat, as a process's argv."""
+def worker_command(
+    url: str, prefix: str, *, concurrency: int = 4, heartbeat_timeout: float = HEARTBEAT_TIMEOUT
+) -> list[str]:
+    """``rxagent worker`` of ``TICKER`` with a fast heartbeat (a dead worker is noticed
+    within ``heartbeat_timeout``), as a process's argv."""
     return [
         *(sys.executable, "-m", "rxagent", "worker", "--redis", url, "--prefix", prefix),
         *("--agent", "ticker=tests.integrations.redis._serve_support:TICKER"),
         *("--concurrency", str(concurrency), "--heartbeat-interval", "0.2"),
-        *("--heartbeat-timeout", str(HEARTBEAT_TIMEOUT), "--grace", "0"),
+        *("--heartbeat-timeout", str(heartbeat_timeout), "--grace", "0"),
     ]

@@ -24,6 +24,8 @@ from tests.integrations.web.server.support import read_frames
 
 RUNS = 100
 EVENTS = 1000
+SILENCE = 10.0
+"""The workers' heartbeat timeout (the servers' is twice that)."""
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -53,7 +55,11 @@ def deployment(redis_url: str, tmp_path: Path) -> Iterator[list[str]]:
         for index in range(3):
             log = tmp_path / f"worker{index}.log"
             with log.open("wb") as out:
-                command = worker_command(redis_url, prefix, concurrency=40)
+                # no process dies here: timeouts that a loaded CI machine cannot trip (a
+                # 1 s one did, once: a worker starved for a second was taken for dead)
+                command = worker_command(
+                    redis_url, prefix, concurrency=40, heartbeat_timeout=SILENCE
+                )
                 processes.append(subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT))
             _wait_for(log, "serving ticker", processes[-1])
         for index in range(2):
@@ -61,7 +67,7 @@ def deployment(redis_url: str, tmp_path: Path) -> Iterator[list[str]]:
             log = tmp_path / f"server{index}.log"
             command = [
                 *(sys.executable, "-m", "rxagent", "serve", "--redis", redis_url),
-                *("--prefix", prefix, "--port", str(port), "--heartbeat-timeout", "3"),
+                *("--prefix", prefix, "--port", str(port), "--heartbeat-timeout", str(2 * SILENCE)),
                 *("--agent", "ticker=tests.integrations.redis._serve_support:TICKER"),
             ]
             with log.open("wb") as out:
