@@ -146,6 +146,30 @@ async def test_status_on_b_and_cancel_from_b_reach_the_worker(
 
 
 @pytest.mark.usefixtures("worker")
+async def test_a_client_leaving_with_on_disconnect_cancel_cancels_the_run_on_its_worker(
+    sdk: Callable[[str], LangGraphClient], servers: list[str]
+) -> None:
+    a, b = sdk(servers[0]), sdk(servers[1])
+    tid = (await a.threads.create())["thread_id"]
+    stream = a.runs.stream(
+        tid, "gated", input=QUESTION, stream_mode="custom", on_disconnect="cancel"
+    )
+    parts: list[Any] = []
+    async for part in stream:
+        parts.append(part)
+        if part.event == "custom" and part.data.get("progress") == "waiting":
+            break
+    await stream.aclose()  # type: ignore[attr-defined]  # the client leaves
+    run_id = parts[0].data["run_id"]
+    async with asyncio.timeout(10):
+        while (await b.runs.get(tid, run_id))["status"] != "interrupted":
+            await asyncio.sleep(0.05)
+    rest = await _parts(b.runs.join_stream(tid, run_id, last_event_id=parts[-1].id))
+    assert [part.event for part in rest] == []  # nothing ran after the gate
+    assert (await b.threads.get(tid))["status"] == "idle"
+
+
+@pytest.mark.usefixtures("worker")
 async def test_thread_state_carries_over_between_servers(
     sdk: Callable[[str], LangGraphClient], servers: list[str]
 ) -> None:
