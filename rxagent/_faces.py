@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
-from rxagent._types import STREAM_MODES, StreamMode
-from rxagent.bridges._buffer import SKIP
-from rxagent.events import EventBase, MessageEvent
+from rxagent._types import SKIP, STREAM_MODES, Namespace, Shape, StreamMode
 from rxagent.messages import AIMessageChunk
 
 Version = Literal["v1", "v2"]
 _VERSIONS = ("v1", "v2")
+Mapper = Callable[[Any], Any]
 
 
 def parse_modes(
@@ -45,7 +44,7 @@ def parse_modes(
 class Face:
     """How one ``stream()`` call shapes events: which ones it keeps, and into what."""
 
-    __slots__ = ("mapper", "modes", "multi", "shape", "subgraphs", "version")
+    __slots__ = ("mapper", "modes", "multi", "subgraphs", "version")
 
     def __init__(
         self,
@@ -75,20 +74,23 @@ class Face:
         self.multi = multi
         self.version = version
         self.mapper = values_mapper
-        self.shape = _shaper(multi, subgraphs, version, values_mapper)
 
-    def accept(self) -> Callable[[EventBase], Any]:
-        """A fresh function mapping an event to its shaped item, or to ``SKIP``.
-
-        It runs on the producer's side of the bridge, so the iterator only pops.
+    def direct(self) -> Shape:
+        """A fresh :data:`Shape` for the engine: it shapes each item from the event's
+        ``(mode, ns, data)`` as it is emitted, so no event object is built.
         """
-        if not self.subgraphs:
-            return _root_only(self.multi, self.version, self.mapper)
-        shape = self.shape
-        if "messages" not in self.modes:
+        shape = _direct(self.multi, self.subgraphs, self.version, self.mapper)
+        if not self.subgraphs or "messages" not in self.modes:
             return shape
         dedupe = _Dedupe()
-        return lambda e: shape(e) if dedupe(e) else SKIP
+        return lambda mode, ns, data: shape(mode, ns, data) if dedupe(mode, data) else SKIP
+
+    def accept(self) -> Callable[[Any], Any]:
+        """A fresh function mapping an event to its shaped item, or to ``SKIP`` (for a
+        bridge that keeps events, such as ``overflow="coalesce"``: :meth:`direct` on them).
+        """
+        shape = self.direct()
+        return lambda e: shape(e.mode, e.ns, e.data)
 
 
 class _Dedupe:
@@ -107,10 +109,10 @@ class _Dedupe:
     def __init__(self) -> None:
         self._seen: set[str | None] = set()
 
-    def __call__(self, event: EventBase) -> bool:
-        if type(event) is not MessageEvent:
+    def __call__(self, mode: str, data: Any) -> bool:
+        if mode != "messages":
             return True
-        message = event.data[0]
+        message = data[0]
         if type(message) is AIMessageChunk:
             self._seen.add(message.id)
             return True
@@ -120,39 +122,24 @@ class _Dedupe:
         return True
 
 
-def _v2(mapper: Callable[[Any], Any] | None) -> Callable[[Any], Any]:
-    """LangGraph's v2 stream part: ``values`` parts also carry ``interrupts``."""
-
-    def part(e: Any) -> dict[str, Any]:
-        if e.mode != "values":
-            return {"type": e.mode, "ns": e.ns, "data": e.data}
-        data = mapper(e.data) if mapper is not None and not e.ns else e.data
-        return {"type": "values", "ns": e.ns, "data": data, "interrupts": ()}
-
-    return part
-
-
-def _shaper(
-    multi: bool, subgraphs: bool, version: str, mapper: Callable[[Any], Any] | None
-) -> Callable[[Any], Any]:
+def _direct(multi: bool, subgraphs: bool, version: str, mapper: Mapper | None) -> Shape:
+    """The shape of one ``stream()`` call: one call per item on the hot path."""
     if version == "v2":
-        return _v2(mapper)
+
+        def part(mode: str, ns: Namespace, data: Any) -> Any:
+            if ns and not subgraphs:
+                return SKIP
+            if mode != "values":
+                return {"type": mode, "ns": ns, "data": data}
+            if mapper is not None and not ns:
+                data = mapper(data)
+            return {"type": "values", "ns": ns, "data": data, "interrupts": ()}
+
+        return part
     if subgraphs:
         if multi:
-            return lambda e: (e.ns, e.mode, e.data)
-        return lambda e: (e.ns, e.data)
+            return lambda mode, ns, data: (ns, mode, data)
+        return lambda mode, ns, data: (ns, data)
     if multi:
-        return lambda e: (e.mode, e.data)
-    return lambda e: e.data
-
-
-def _root_only(
-    multi: bool, version: str, mapper: Callable[[Any], Any] | None
-) -> Callable[[Any], Any]:
-    """Shape root events, skip subgraph ones: one call per event on the hot path."""
-    if version == "v2":
-        part = _v2(mapper)
-        return lambda e: SKIP if e.ns else part(e)
-    if multi:
-        return lambda e: SKIP if e.ns else (e.mode, e.data)
-    return lambda e: SKIP if e.ns else e.data
+        return lambda mode, ns, data: SKIP if ns else (mode, data)
+    return lambda mode, ns, data: SKIP if ns else data

@@ -19,3 +19,11 @@ The call returns an awaitable: code on the event loop (async tools and nodes) ma
 
 Namespace: TypeAlias = tuple[str, ...]
 """A namespace path: ``()`` for the root graph, ``("agent:<task_id>",)`` inside a subgraph."""
+
+SKIP: Any = object()
+"""What a :data:`Shape` (or a bridge's ``accept`` function) returns for an item a face does
+not yield."""
+
+Shape: TypeAlias = Callable[[str, Namespace, Any], Any]
+"""How a face shapes an event from its ``(mode, ns, data)``: the item it yields, or
+:data:`SKIP`. Given one, the engine shapes items itself and builds no event objects."""

@@ -13,6 +13,7 @@ from typing import Any, Generic, Literal, TypeAlias, TypeVar, get_args
 from reactivex import Observable, abc
 
 from rxagent._flow import Flow, LoopScheduler, RunCancelledError
+from rxagent._types import SKIP
 from rxagent.bridges._coalesce import Coalescer, Joined
 
 T = TypeVar("T")
@@ -39,9 +40,6 @@ def check_bridge_args(maxsize: int, overflow: str) -> None:
     if not isinstance(maxsize, int) or maxsize < 1:
         raise ValueError(f"maxsize must be a positive int, got {maxsize!r}")
 
-
-SKIP: Any = object()
-"""Returned by a buffer's ``accept`` function for an item the iterator does not yield."""
 
 Accept = Callable[[Any], Any]
 """Maps a pushed item to what the iterator yields, or to :data:`SKIP`."""
@@ -253,6 +251,14 @@ class Buffer(Generic[T]):
     def ready(self) -> Iterator[Any]:
         """Yield what can be pulled now, without waiting."""
         items = self.items
+        if self._coalescer is None:  # no SKIP is held: :meth:`pop` inlined, the hot path
+            popleft, flow = items.popleft, self.flow
+            while items:
+                item = popleft()
+                if flow.pressure and len(items) <= flow.low:
+                    flow.release()
+                yield item
+            return
         while items:
             item = self.pop()
             if item is not SKIP:

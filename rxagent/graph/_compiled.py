@@ -18,7 +18,7 @@ from reactivex.disposable import Disposable
 
 from rxagent._faces import Face
 from rxagent._flow import flow_of, loop_of
-from rxagent._types import STREAM_MODES, StreamMode
+from rxagent._types import STREAM_MODES, Shape, StreamMode
 from rxagent.bridges._aiter import BridgeAsyncIterator
 from rxagent.bridges._buffer import DEFAULT_MAXSIZE, Overflow, check_bridge_args
 from rxagent.bridges._iter import BridgeIterator, iterate
@@ -101,8 +101,8 @@ class CompiledStateGraph:
         """
         face = self._face(stream_mode, subgraphs, version)
         check_bridge_args(maxsize, overflow)
-        events = self._observable(input, config, face.modes, context)
-        return iterate(events, maxsize, overflow, face.accept())
+        items, accept = self._shaped(face, input, config, context, overflow)
+        return iterate(items, maxsize, overflow, accept)
 
     def astream(
         self,
@@ -119,8 +119,8 @@ class CompiledStateGraph:
         """The async face of :meth:`stream`: the same items, from an async iterator."""
         face = self._face(stream_mode, subgraphs, version)
         check_bridge_args(maxsize, overflow)
-        events = self._observable(input, config, face.modes, context)
-        return BridgeAsyncIterator(events, maxsize, overflow, face.accept())
+        items, accept = self._shaped(face, input, config, context, overflow)
+        return BridgeAsyncIterator(items, maxsize, overflow, accept)
 
     def invoke(
         self,
@@ -182,15 +182,32 @@ class CompiledStateGraph:
             return GraphOutput(value)
         return output.select(chunks[-1]) if chunks else None
 
+    def _shaped(
+        self, face: Face, input: Any, config: Config | None, context: Any, overflow: str
+    ) -> tuple[Observable[Any], Callable[[Any], Any] | None]:
+        """The run's items for ``face`` and the bridge's ``accept`` function.
+
+        The engine shapes the items itself (no event objects), except for
+        ``overflow="coalesce"``, whose bridge joins events before they are shaped.
+        """
+        if overflow == "coalesce":
+            return self._observable(input, config, face.modes, context), face.accept()
+        return self._observable(input, config, face.modes, context, face.direct()), None
+
     def _observable(
-        self, input: Any, config: Config | None, modes: frozenset[StreamMode], context: Any
-    ) -> Observable[Event]:
+        self,
+        input: Any,
+        config: Config | None,
+        modes: frozenset[StreamMode],
+        context: Any,
+        shape: Shape | None = None,
+    ) -> Observable[Any]:
         def subscribe(
             observer: abc.ObserverBase[Any], scheduler: abc.SchedulerBase | None = None
         ) -> abc.DisposableBase:
             flow = flow_of(scheduler)
             loop = loop_of(scheduler)
-            run = drive(self, input, config, modes, observer, flow, context)
+            run = drive(self, input, config, modes, observer, flow, context, shape)
             if loop is None:
                 asyncio.run(run)
                 return Disposable()

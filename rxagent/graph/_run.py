@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 import threading
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from reactivex.abc import ObserverBase
 
 from rxagent._flow import Flow
-from rxagent._types import Namespace, StreamMode
+from rxagent._types import SKIP, Namespace, Shape, StreamMode
 from rxagent.graph._constants import DEFAULT_RECURSION_LIMIT
 
 
@@ -32,6 +32,7 @@ class Run:
         "run_id",
         "seen",
         "seq",
+        "shape",
         "tags",
         "thread_id",
     )
@@ -43,11 +44,14 @@ class Run:
         flow: Flow,
         config: Mapping[str, Any] | None,
         context: Any = None,
+        shape: Shape | None = None,
     ) -> None:
         config = config or {}
         self.context = context
         self.run_id = str(config.get("run_id") or uuid.uuid4())
         self.observer = observer
+        self.shape = shape
+        """Set by ``stream()``: the engine pushes shaped items, not events (see ``emit``)."""
         self.modes = modes
         self.flow = flow
         self.loop = asyncio.get_running_loop()
@@ -61,6 +65,26 @@ class Run:
         self.seq = 0
         self.seen: dict[Namespace, set[str]] = {}
         self.closed = False
+
+    def emit(self, make: Callable[[dict[str, Any]], Any], fields: dict[str, Any]) -> None:
+        """Push the event of ``fields`` (every field, ``data`` last), built by ``make``; or,
+        when a face shapes the run's items, its shaped item (no event object is built).
+        """
+        shape = self.shape
+        if shape is None:
+            self.observer.on_next(make(fields))
+            return
+        item = shape(fields["mode"], fields["ns"], fields["data"])
+        if item is not SKIP:
+            self.observer.on_next(item)
+
+    def forward(self, event: Any) -> None:
+        """Push an event that is already stamped (one of another run), shaped if need be."""
+        shape = self.shape
+        if shape is None:
+            self.observer.on_next(event)
+        elif (item := shape(event.mode, event.ns, event.data)) is not SKIP:
+            self.observer.on_next(item)
 
     def close(self) -> None:
         """End the run: threads that emit from now on get ``RunCancelledError``."""

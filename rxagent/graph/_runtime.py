@@ -17,9 +17,9 @@ from typing import Any
 from pydantic import BaseModel
 from reactivex import abc
 
-from rxagent._fast import trusted
+from rxagent._fast import maker
 from rxagent._flow import Flow
-from rxagent._types import Namespace, StreamMode
+from rxagent._types import Namespace, Shape, StreamMode
 from rxagent.events import ValuesEvent
 from rxagent.graph._command import Command, ParentCommand
 from rxagent.graph._constants import GraphRecursionError, InvalidUpdateError, troubleshooting
@@ -38,10 +38,14 @@ async def drive(
     observer: abc.ObserverBase[Any],
     flow: Flow,
     context: Any = None,
+    shape: Shape | None = None,
 ) -> None:
-    """Run ``graph`` once, pushing its events to ``observer``, then complete or fail it."""
+    """Run ``graph`` once, pushing its events to ``observer``, then complete or fail it.
+
+    With ``shape`` (a face's), it pushes shaped items instead of events.
+    """
     try:
-        run = Run(observer, modes, flow, config, context)
+        run = Run(observer, modes, flow, config, context, shape)
     except Exception as error:
         observer.on_error(error)
         return
@@ -215,6 +219,9 @@ async def _first_failure(futures: list[asyncio.Future[None]]) -> None:
             raise future.exception()  # type: ignore[misc]
 
 
+_values_event = maker(ValuesEvent)
+
+
 def _emit_values(run: Run, ns: Namespace, step: int, state: dict[str, Any]) -> None:
     if "values" not in run.modes:
         return
@@ -230,7 +237,7 @@ def _emit_values(run: Run, ns: Namespace, step: int, state: dict[str, Any]) -> N
         "seq": run.seq,
         "data": state,
     }
-    run.observer.on_next(trusted(ValuesEvent, fields))
+    run.emit(_values_event, fields)
 
 
 __all__ = ("Command", "drive", "input_update", "run_graph", "run_subgraph")

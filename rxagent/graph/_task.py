@@ -10,7 +10,7 @@ from typing import Any
 
 from rxagent._context import DONE, NOOP_WRITER
 from rxagent._fast import maker
-from rxagent._types import Namespace, StreamWriter
+from rxagent._types import SKIP, Namespace, StreamWriter
 from rxagent.events import (
     CustomEvent,
     EventBase,
@@ -155,7 +155,7 @@ class Task:
         elif isinstance(item, BaseMessage):
             self.message(item)
         elif isinstance(item, EventBase):
-            self.run.observer.on_next(item)  # an event of a subgraph: already stamped
+            self.run.forward(item)  # an event of another run: already stamped
         elif isinstance(item, Command):
             self.command(item)
         elif item is not None and (update := update_of(item)) is not None:
@@ -205,8 +205,12 @@ class Task:
         run = self.run
         run.seq += 1
         data = (chunk, self._token_md if metadata is None else metadata)
-        fields = {**self._base, "mode": "messages", "seq": run.seq, "data": data}
-        run.observer.on_next(_message_event(fields))
+        shape = run.shape
+        if shape is None:
+            fields = {**self._base, "mode": "messages", "seq": run.seq, "data": data}
+            run.observer.on_next(_message_event(fields))
+        elif (item := shape("messages", self.ns, data)) is not SKIP:
+            run.observer.on_next(item)
 
     def message(self, message: BaseMessage, metadata: Mapping[str, Any] | None = None) -> None:
         """Emit a whole message once: not if its id was an input or was emitted already.
@@ -230,7 +234,7 @@ class Task:
             "seq": run.seq,
             "data": (message, self._node_md if metadata is None else metadata),
         }
-        run.observer.on_next(_message_event(fields))
+        run.emit(_message_event, fields)
 
     def custom(self, payload: Any, tool_call_id: str | None = None) -> None:
         """Emit a ``custom`` payload, attributed to this task and tool call."""
@@ -239,7 +243,7 @@ class Task:
         fields = {**self._base, "mode": "custom", "seq": run.seq, "data": payload}
         if tool_call_id is not None:
             fields["tool_call_id"] = tool_call_id
-        run.observer.on_next(_custom_event(fields))
+        run.emit(_custom_event, fields)
 
     def tool_event(self, payload: dict[str, Any]) -> None:
         """Emit a ``tools`` lifecycle payload (``tool-started``, ``tool-finished``, ...)."""
@@ -249,7 +253,7 @@ class Task:
         run.seq += 1
         fields = {**self._base, "mode": "tools", "seq": run.seq, "data": payload}
         fields["tool_call_id"] = payload.get("tool_call_id")
-        run.observer.on_next(_tool_event(fields))
+        run.emit(_tool_event, fields)
 
     def writer(self, tool_call_id: str | None = None) -> StreamWriter:
         """The stream writer for code of this task (and of one of its tool calls)."""
@@ -274,9 +278,7 @@ class Task:
         if metadata:
             data["metadata"] = metadata
         run.seq += 1
-        run.observer.on_next(
-            _task_event({**self._base, "mode": "tasks", "seq": run.seq, "data": data})
-        )
+        run.emit(_task_event, {**self._base, "mode": "tasks", "seq": run.seq, "data": data})
 
     def finished(self) -> None:
         """The node returned: emit its new messages, then ``updates``, then the task result."""
@@ -290,7 +292,7 @@ class Task:
             run.seq += 1
             data = {self.node: _grouped(self.writes)}
             fields = {**self._base, "mode": "updates", "seq": run.seq, "data": data}
-            run.observer.on_next(_update_event(fields))
+            run.emit(_update_event, fields)
         self._result(None)
 
     def failed(self, error: BaseException) -> None:
@@ -313,9 +315,7 @@ class Task:
             "interrupts": [],
         }
         run.seq += 1
-        run.observer.on_next(
-            _task_event({**self._base, "mode": "tasks", "seq": run.seq, "data": data})
-        )
+        run.emit(_task_event, {**self._base, "mode": "tasks", "seq": run.seq, "data": data})
 
     def _emit_messages(self, value: Any) -> None:
         items = value if isinstance(value, list | tuple) else (value,)
