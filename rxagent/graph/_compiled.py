@@ -18,6 +18,7 @@ from reactivex.disposable import Disposable
 
 from rxagent._faces import Face
 from rxagent._flow import flow_of, loop_of
+from rxagent._sink import DirectObservable
 from rxagent._types import STREAM_MODES, Shape, StreamMode
 from rxagent.bridges._aiter import BridgeAsyncIterator
 from rxagent.bridges._buffer import DEFAULT_MAXSIZE, Overflow, check_bridge_args
@@ -215,4 +216,6 @@ class CompiledStateGraph:
             track(flow.tasks, job)
             return Disposable(partial(stop_run, job, flow))
 
-        return Observable(subscribe)
+        if shape is None:
+            return Observable(subscribe)
+        return DirectObservable(subscribe)  # only the bridges of stream() subscribe to it

@@ -24,6 +24,7 @@ from reactivex.scheduler.eventloop import AsyncIOScheduler
 
 from rxagent._context import current_run, current_writer
 from rxagent._flow import PACE_EVERY, Flow
+from rxagent._sink import Sink
 from rxagent._threads import run_in_thread
 from rxagent.graph._callbacks import bind_callbacks, node_config
 from rxagent.graph._command import Command
@@ -114,11 +115,19 @@ def node_run(spec: NodeSpec, task: Task, subgraph: SubgraphRunner) -> Observable
     def subscribe(
         observer: abc.ObserverBase[Any], scheduler: abc.SchedulerBase | None = None
     ) -> abc.DisposableBase:
-        job = task.run.loop.create_task(_execute(spec, task, observer, subgraph))
-        track(task.run.flow.tasks, job)
-        return Disposable(partial(cancel_job, job))
+        return start_node(spec, task, observer, subgraph)
 
     return Observable(subscribe)
+
+
+def start_node(
+    spec: NodeSpec, task: Task, sink: Sink, subgraph: SubgraphRunner
+) -> abc.DisposableBase:
+    """Start one run of ``spec`` as ``task``, pushing its signals to ``sink``; what
+    subscribing to :func:`node_run` does (the engine calls it with plain callbacks)."""
+    job = task.run.loop.create_task(_execute(spec, task, sink, subgraph))
+    track(task.run.flow.tasks, job)
+    return Disposable(partial(cancel_job, job))
 
 
 def cancel_job(job: asyncio.Task[Any]) -> None:
@@ -179,9 +188,7 @@ def track(tasks: set[asyncio.Task[Any]], job: asyncio.Task[Any]) -> None:
     job.add_done_callback(tasks.discard)
 
 
-async def _execute(
-    spec: NodeSpec, task: Task, observer: abc.ObserverBase[Any], subgraph: SubgraphRunner
-) -> None:
+async def _execute(spec: NodeSpec, task: Task, observer: Sink, subgraph: SubgraphRunner) -> None:
     current_task.set(task)
     current_run.set(task.run)
     current_writer.set(task.writer())

@@ -8,9 +8,8 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from reactivex.abc import ObserverBase
-
 from rxagent._flow import Flow
+from rxagent._sink import Sink
 from rxagent._types import SKIP, Namespace, Shape, StreamMode
 from rxagent.graph._constants import DEFAULT_RECURSION_LIMIT
 
@@ -39,7 +38,7 @@ class Run:
 
     def __init__(
         self,
-        observer: ObserverBase[Any],
+        observer: Sink,
         modes: frozenset[StreamMode],
         flow: Flow,
         config: Mapping[str, Any] | None,

@@ -19,11 +19,12 @@ from reactivex import abc
 
 from rxagent._fast import maker
 from rxagent._flow import Flow
+from rxagent._sink import Callbacks, Sink
 from rxagent._types import Namespace, Shape, StreamMode
 from rxagent.events import ValuesEvent
 from rxagent.graph._command import Command, ParentCommand
 from rxagent.graph._constants import GraphRecursionError, InvalidUpdateError, troubleshooting
-from rxagent.graph._node import node_run
+from rxagent.graph._node import start_node
 from rxagent.graph._plan import Graph, Pending, path_key, route
 from rxagent.graph._run import Run
 from rxagent.graph._state import StateSpec, update_of
@@ -35,7 +36,7 @@ async def drive(
     input: Any,
     config: Mapping[str, Any] | None,
     modes: frozenset[StreamMode],
-    observer: abc.ObserverBase[Any],
+    observer: Sink,
     flow: Flow,
     context: Any = None,
     shape: Shape | None = None,
@@ -208,8 +209,8 @@ def _start(graph: Graph, task: Task) -> tuple[asyncio.Future[None], abc.Disposab
         if not done.done():
             done.set_result(None)
 
-    source = node_run(graph.plan.nodes[task.node], task, run_subgraph)
-    return done, source.subscribe(task.on_signal, on_error, on_completed)
+    sink = Callbacks(task.on_signal, on_error, on_completed)
+    return done, start_node(graph.plan.nodes[task.node], task, sink, run_subgraph)
 
 
 async def _first_failure(futures: list[asyncio.Future[None]]) -> None:

@@ -8,7 +8,7 @@ from typing import Any, Literal, Self
 
 from pydantic import Field, field_validator, model_validator
 
-from rxagent._fast import maker, trusted
+from rxagent._fast import maker
 from rxagent.messages._base import BaseMessage
 from rxagent.messages._partial_json import parse_partial_json
 from rxagent.messages._types import Content, InvalidToolCall, ToolCall, ToolCallChunk, UsageMetadata
@@ -132,8 +132,7 @@ class AIMessageChunk(AIMessage):
         """  # noqa: E501
         content = self.content if isinstance(self.content, str) else list(self.content)
         usage = self.usage_metadata
-        return trusted(
-            AIMessage,
+        return _new_message(
             {
                 "content": content,
                 "additional_kwargs": dict(self.additional_kwargs),
@@ -149,6 +148,7 @@ class AIMessageChunk(AIMessage):
 
 
 _new_chunk = maker(AIMessageChunk)
+_new_message = maker(AIMessage)
 
 
 def text_chunk(content: str, id: str | None) -> AIMessageChunk:
