@@ -108,6 +108,23 @@ class ChunkAccumulator:
 
     def add(self, chunk: AIMessageChunk) -> None:
         """Add the next chunk of the stream."""
+        content = chunk.content
+        if (  # a token: text of the same message, nothing else (the per-token path)
+            type(content) is str
+            and chunk.id == self._id
+            and not chunk.tool_call_chunks
+            and chunk.usage_metadata is None
+            and not chunk.response_metadata
+            and not chunk.additional_kwargs
+            and chunk.chunk_position is None
+            and chunk.name is None
+        ):
+            if content:
+                self._content.add_text(content)
+            return
+        self._add_any(chunk)
+
+    def _add_any(self, chunk: AIMessageChunk) -> None:
         self._content.add(chunk.content)
         if chunk.id and self._id_rank < _PROVIDER and chunk.id != self._id:
             rank = _id_rank(chunk.id)

@@ -112,10 +112,7 @@ class ContentJoiner:
         """Add the content of the next chunk."""
         if isinstance(content, str):
             if content:
-                text = self._text
-                text.append(content)
-                if len(text) > _RUN:
-                    self._joined_text()
+                self.add_text(content)
             return
         items = self._items
         if items is None:
@@ -131,6 +128,13 @@ class ContentJoiner:
                     items.append(item)
             else:
                 self._add_block(items, item)
+
+    def add_text(self, text: str) -> None:
+        """Add a chunk's non-empty string content."""
+        pending = self._text
+        pending.append(text)
+        if len(pending) > _RUN:
+            self._joined_text()
 
     def content(self) -> Content:
         """The content joined so far: a string unless some chunk had list content.
