@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from rxagent._flow import Flow
@@ -50,7 +50,7 @@ class Run:
         self.run_id = str(config.get("run_id") or uuid.uuid4())
         self.observer = observer
         self.shape = shape
-        """Set by ``stream()``: the engine pushes shaped items, not events (see ``emit``)."""
+        """Set by ``stream()``: the engine pushes shaped items, not events."""
         self.modes = modes
         self.flow = flow
         self.loop = asyncio.get_running_loop()
@@ -65,25 +65,18 @@ class Run:
         self.seen: dict[Namespace, set[str]] = {}
         self.closed = False
 
-    def emit(self, make: Callable[[dict[str, Any]], Any], fields: dict[str, Any]) -> None:
-        """Push the event of ``fields`` (every field, ``data`` last), built by ``make``; or,
-        when a face shapes the run's items, its shaped item (no event object is built).
-        """
-        shape = self.shape
-        if shape is None:
-            self.observer.on_next(make(fields))
-            return
-        item = shape(fields["mode"], fields["ns"], fields["data"])
+    def push_shaped(self, mode: str, ns: Namespace, data: Any) -> None:
+        """Push the item ``shape`` makes of an event (nothing if the face skips it)."""
+        item = self.shape(mode, ns, data)  # type: ignore[misc]  # set: the caller checked
         if item is not SKIP:
             self.observer.on_next(item)
 
     def forward(self, event: Any) -> None:
         """Push an event that is already stamped (one of another run), shaped if need be."""
-        shape = self.shape
-        if shape is None:
+        if self.shape is None:
             self.observer.on_next(event)
-        elif (item := shape(event.mode, event.ns, event.data)) is not SKIP:
-            self.observer.on_next(item)
+        else:
+            self.push_shaped(event.mode, event.ns, event.data)
 
     def close(self) -> None:
         """End the run: threads that emit from now on get ``RunCancelledError``."""

@@ -227,6 +227,9 @@ def _emit_values(run: Run, ns: Namespace, step: int, state: dict[str, Any]) -> N
     if "values" not in run.modes:
         return
     run.seq += 1
+    if run.shape is not None:
+        run.push_shaped("values", ns, state)
+        return
     fields = {
         "mode": "values",
         "ns": ns,
@@ -238,7 +241,7 @@ def _emit_values(run: Run, ns: Namespace, step: int, state: dict[str, Any]) -> N
         "seq": run.seq,
         "data": state,
     }
-    run.emit(_values_event, fields)
+    run.observer.on_next(_values_event(fields))
 
 
 __all__ = ("Command", "drive", "input_update", "run_graph", "run_subgraph")

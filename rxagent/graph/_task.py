@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Awaitable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from contextvars import ContextVar
 from typing import Any
 
@@ -227,33 +227,18 @@ class Task:
         if message.id in self.seen:
             return
         self.seen.add(message.id)
-        run.seq += 1
-        fields = {
-            **self._base,
-            "mode": "messages",
-            "seq": run.seq,
-            "data": (message, self._node_md if metadata is None else metadata),
-        }
-        run.emit(_message_event, fields)
+        data = (message, self._node_md if metadata is None else metadata)
+        self._emit(_message_event, "messages", data)
 
     def custom(self, payload: Any, tool_call_id: str | None = None) -> None:
         """Emit a ``custom`` payload, attributed to this task and tool call."""
-        run = self.run
-        run.seq += 1
-        fields = {**self._base, "mode": "custom", "seq": run.seq, "data": payload}
-        if tool_call_id is not None:
-            fields["tool_call_id"] = tool_call_id
-        run.emit(_custom_event, fields)
+        self._emit(_custom_event, "custom", payload, tool_call_id)
 
     def tool_event(self, payload: dict[str, Any]) -> None:
         """Emit a ``tools`` lifecycle payload (``tool-started``, ``tool-finished``, ...)."""
-        run = self.run
-        if "tools" not in run.modes:
+        if "tools" not in self.run.modes:
             return
-        run.seq += 1
-        fields = {**self._base, "mode": "tools", "seq": run.seq, "data": payload}
-        fields["tool_call_id"] = payload.get("tool_call_id")
-        run.emit(_tool_event, fields)
+        self._emit(_tool_event, "tools", payload, payload.get("tool_call_id"))
 
     def writer(self, tool_call_id: str | None = None) -> StreamWriter:
         """The stream writer for code of this task (and of one of its tool calls)."""
@@ -277,8 +262,7 @@ class Task:
         metadata = {k: v for k, v in self.metadata.items() if k not in _EXCLUDED_METADATA}
         if metadata:
             data["metadata"] = metadata
-        run.seq += 1
-        run.emit(_task_event, {**self._base, "mode": "tasks", "seq": run.seq, "data": data})
+        self._emit(_task_event, "tasks", data)
 
     def finished(self) -> None:
         """The node returned: emit its new messages, then ``updates``, then the task result."""
@@ -289,10 +273,7 @@ class Task:
                 for value in write.values():
                     self._emit_messages(value)
         if "updates" in modes:
-            run.seq += 1
-            data = {self.node: _grouped(self.writes)}
-            fields = {**self._base, "mode": "updates", "seq": run.seq, "data": data}
-            run.emit(_update_event, fields)
+            self._emit(_update_event, "updates", {self.node: _grouped(self.writes)})
         self._result(None)
 
     def failed(self, error: BaseException) -> None:
@@ -314,8 +295,25 @@ class Task:
             "result": result,
             "interrupts": [],
         }
+        self._emit(_task_event, "tasks", data)
+
+    def _emit(
+        self,
+        make: Callable[[dict[str, Any]], EventBase],
+        mode: str,
+        data: Any,
+        tool_call_id: str | None = None,
+    ) -> None:
+        """Push the next event of this task, or its shaped item (see ``Run.shape``)."""
+        run = self.run
         run.seq += 1
-        run.emit(_task_event, {**self._base, "mode": "tasks", "seq": run.seq, "data": data})
+        if run.shape is not None:
+            run.push_shaped(mode, self.ns, data)
+            return
+        fields = {**self._base, "mode": mode, "seq": run.seq, "data": data}
+        if tool_call_id is not None:
+            fields["tool_call_id"] = tool_call_id
+        run.observer.on_next(make(fields))
 
     def _emit_messages(self, value: Any) -> None:
         items = value if isinstance(value, list | tuple) else (value,)
