@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import threading
 import time
 from collections import deque
@@ -126,7 +127,11 @@ class Flow:
         """Seconds the consumer's buffer was full (producers held back)."""
         self.thread_high = 0
         """The most events held at once, seen by a thread producer (guarded by the lock)."""
-        self.last_yield = time.perf_counter()
+        self.last_yield = -math.inf
+        """When a loop producer last yielded a turn; never, at first: the first look at
+        :meth:`due` yields, so the consumer sees the first events without waiting for a
+        whole slice of the producer (a run that starts eagerly streams its first
+        :data:`PACE_EVERY` events before ``subscribe`` returns)."""
         self.tasks: set[asyncio.Task[Any]] = set()
         """Every asyncio task of the runs feeding this consumer, awaited when it closes."""
 
@@ -163,7 +168,7 @@ class Flow:
             if self._space is None:
                 self._space = asyncio.get_running_loop().create_future()
             await self._space
-        self.last_yield = time.perf_counter()
+        self.last_yield = -math.inf
         await asyncio.sleep(0)
 
     def due(self) -> bool:

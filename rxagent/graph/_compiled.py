@@ -68,7 +68,9 @@ class CompiledStateGraph:
 
         Each subscription is one run. It runs on the subscriber's asyncio scheduler, else on
         the running loop, else (plain synchronous code) to completion inside ``subscribe``.
-        Disposing the subscription cancels the run.
+        On a running loop it starts inside ``subscribe``, up to its first wait, so its first
+        events may come before ``subscribe`` returns. Disposing the subscription cancels the
+        run.
         """
         if stream_mode is None:
             modes = frozenset(STREAM_MODES)

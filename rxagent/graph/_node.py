@@ -23,6 +23,7 @@ from reactivex.disposable import Disposable
 from reactivex.scheduler.eventloop import AsyncIOScheduler
 
 from rxagent._context import current_run, current_writer
+from rxagent._eager import start_task
 from rxagent._flow import PACE_EVERY, Flow
 from rxagent._sink import Sink
 from rxagent._threads import run_in_thread
@@ -125,7 +126,7 @@ def start_node(
 ) -> abc.DisposableBase:
     """Start one run of ``spec`` as ``task``, pushing its signals to ``sink``; what
     subscribing to :func:`node_run` does (the engine calls it with plain callbacks)."""
-    job = task.run.loop.create_task(_execute(spec, task, sink, subgraph))
+    job = start_task(task.run.loop, _execute(spec, task, sink, subgraph))
     track(task.run.flow.tasks, job)
     return Disposable(partial(cancel_job, job))
 
@@ -176,7 +177,7 @@ def start_job(
 ) -> asyncio.Task[None]:
     """``loop.create_task(coro)``, also from another thread than the running loop's."""
     if _on(loop) or not loop.is_running():
-        return loop.create_task(coro)
+        return start_task(loop, coro)
     created: concurrent.futures.Future[asyncio.Task[None]] = concurrent.futures.Future()
     loop.call_soon_threadsafe(lambda: created.set_result(loop.create_task(coro)))
     return created.result()

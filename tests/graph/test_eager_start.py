@@ -1,0 +1,71 @@
+"""Runs start eagerly: runs started together stream their first events in start order.
+
+``astream()`` starts its run, and the run its nodes, inside the call (``rxagent._eager``), so
+a run that does not wait for anything has its first events before its consumer's first
+``anext`` suspends; and its producer yields a turn after its first few events, so the
+consumer sees them before the producer's whole slice. A run started first is not held back
+by the set-up of runs started after it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+import rxagent._flow as flow_module
+from rxagent import ScriptedModel, create_agent
+from rxagent.bridges import to_aiter
+from rxagent.graph import START, MessagesState, StateGraph
+
+INPUT = {"messages": [{"role": "user", "content": "go"}]}
+
+
+async def _first_events_in_order(stream: Any, count: int) -> list[str]:
+    log: list[str] = []
+
+    async def one(index: int) -> None:
+        log.append(f"start {index}")
+        first = True
+        async for _ in stream():
+            if first:
+                log.append(f"first {index}")
+                first = False
+
+    await asyncio.gather(*(one(index) for index in range(count)))
+    return log
+
+
+async def test_astream_runs_started_together_stream_in_start_order() -> None:
+    words = " ".join(["word"] * 200)
+    agent = create_agent(ScriptedModel([words] * 3))
+    log = await _first_events_in_order(
+        lambda: agent.astream(INPUT, stream_mode=["messages", "updates"]), 3
+    )
+    assert log == ["start 0", "first 0", "start 1", "first 1", "start 2", "first 2"]
+
+
+async def test_observed_runs_of_a_graph_stream_in_start_order() -> None:
+    async def talk(state: MessagesState) -> dict[str, Any]:
+        return {"messages": [{"role": "ai", "content": "hi"}]}
+
+    builder = StateGraph(MessagesState)
+    builder.add_node("talk", talk)
+    builder.add_edge(START, "talk")
+    graph = builder.compile()
+    log = await _first_events_in_order(lambda: to_aiter(graph.observe(INPUT)), 3)
+    assert log == ["start 0", "first 0", "start 1", "first 1", "start 2", "first 2"]
+
+
+async def test_the_first_events_come_before_the_producer_fills_its_slice(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(flow_module, "YIELD_EVERY", 3600.0)  # no yield for elapsed time
+    agent = create_agent(ScriptedModel([" ".join(["word"] * 500)]))
+    stream = agent.astream(INPUT, stream_mode="messages")
+    await anext(stream)
+    held = stream.statistics().held
+    # the first look at pacing (after PACE_EVERY events) yields: not a slice of PACE_HELD
+    assert 0 < held < flow_module.PACE_EVERY
+    await stream.aclose()
