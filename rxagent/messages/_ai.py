@@ -151,6 +151,49 @@ _new_chunk = maker(AIMessageChunk)
 _new_message = maker(AIMessage)
 
 
+class SharedEmptyList(list[Any]):
+    """The one empty list that every streamed text token holds as its ``tool_calls``,
+    ``invalid_tool_calls`` and ``tool_call_chunks``: read-only, since it is shared.
+
+    A token then costs three list objects less (each one an object the cyclic garbage
+    collector tracks while the token waits for its consumer). It equals ``[]``, is a
+    ``list`` and serialises as one; changing it raises.
+
+    Example:
+        >>> chunk = text_chunk("Hi", "run-1")
+        >>> chunk.tool_calls == [], isinstance(chunk.tool_calls, list)
+        (True, True)
+        >>> chunk.tool_calls.append({"name": "x"})  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        TypeError: a streamed token's empty ... are one shared, read-only list; ...
+    """
+
+    __slots__ = ()
+
+    def _read_only(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError(
+            "a streamed token's empty tool_calls, invalid_tool_calls and tool_call_chunks "
+            "are one shared, read-only list; build a new chunk (AIMessageChunk(...) or "
+            "chunk.model_copy(update={...})) to set them"
+        )
+
+    append = extend = insert = pop = remove = clear = sort = reverse = _read_only
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _read_only
+
+    def __copy__(self) -> list[Any]:
+        return []
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> list[Any]:
+        return []
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (list, ())
+
+
+_EMPTY: list[Any] = SharedEmptyList()
+
+
 def text_chunk(content: str, id: str | None) -> AIMessageChunk:
     """Build a text-only ``AIMessageChunk`` without validation (the per-token fast path).
 
@@ -170,10 +213,10 @@ def text_chunk(content: str, id: str | None) -> AIMessageChunk:
             "type": "AIMessageChunk",
             "name": None,
             "id": id,
-            "tool_calls": [],
-            "invalid_tool_calls": [],
+            "tool_calls": _EMPTY,
+            "invalid_tool_calls": _EMPTY,
             "usage_metadata": None,
-            "tool_call_chunks": [],
+            "tool_call_chunks": _EMPTY,
             "chunk_position": None,
         }
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import pickle
 import re
 from typing import Any
 
@@ -14,6 +16,7 @@ from rxagent.messages import (
     AIMessage,
     AIMessageChunk,
     BaseMessage,
+    ChunkAccumulator,
     HumanMessage,
     RemoveMessage,
     SystemMessage,
@@ -118,11 +121,33 @@ def test_remove_message() -> None:
         RemoveMessage()
 
 
-def test_text_chunk_equals_the_validated_chunk_and_owns_its_lists() -> None:
+def test_text_chunk_equals_the_validated_chunk_and_shares_read_only_empty_lists() -> None:
     first, second = text_chunk("Hel", "run-1"), text_chunk("lo", "run-1")
     assert first == AIMessageChunk("Hel", id="run-1")
-    first.tool_call_chunks.append({"name": None, "args": None, "id": None, "index": None})
+    assert first.model_dump() == AIMessageChunk("Hel", id="run-1").model_dump()
+    piece = {"name": None, "args": None, "id": None, "index": None}
+    for field in ("tool_calls", "invalid_tool_calls", "tool_call_chunks"):
+        shared = getattr(first, field)
+        assert shared is getattr(second, field)
+        assert isinstance(shared, list)
+        with pytest.raises(TypeError, match="shared, read-only list; build a new chunk"):
+            shared.append(piece)
+        with pytest.raises(TypeError, match="read-only"):
+            shared += [piece]
     assert second.tool_call_chunks == []
+    # copies own plain, mutable lists
+    deep = first.model_copy(deep=True)
+    deep.tool_call_chunks.append(piece)  # type: ignore[arg-type]
+    assert type(copy.copy(first.tool_calls)) is list
+    assert type(pickle.loads(pickle.dumps(first)).tool_calls) is list
+    assert second.tool_call_chunks == []
+    # the accumulated message owns its lists
+    joined = ChunkAccumulator()
+    joined.add(first)
+    joined.add(second)
+    message = joined.to_message()
+    message.tool_calls.append({"name": "f", "args": {}, "id": "c1", "type": "tool_call"})
+    assert first.tool_calls == []
 
 
 def test_to_message_drops_chunk_fields() -> None:
