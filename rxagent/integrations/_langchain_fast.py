@@ -43,7 +43,16 @@ from langchain_core.utils.uuid import uuid7
 from rxagent.integrations._langchain_convert import LangChainInput, _chunk_from_langchain
 from rxagent.messages import AIMessageChunk, text_chunk
 
-__all__ = ("TESTED", "in_tested_range", "raw_astream", "raw_stream")
+__all__ = (
+    "TESTED",
+    "closing",
+    "converted",
+    "in_tested_range",
+    "messages_of",
+    "raw_astream",
+    "raw_stream",
+    "unbind",
+)
 
 TESTED = ((1, 8), (1, 9))
 """The ``langchain-core`` versions (from, to excluded) whose internals the fast path uses."""
@@ -97,20 +106,11 @@ def _eligible(
     asynchronous: bool,
 ) -> tuple[BaseChatModel, dict[str, Any], str] | None:
     """The model, its call keywords and the chunks' default id, if nothing observes the run."""
-    if not _ENABLED:
+    unbound = unbind(runnable, kwargs, asynchronous=asynchronous)
+    if unbound is None:
         return None
-    options = dict(kwargs)
-    model = runnable
-    while isinstance(model, RunnableBinding):
-        if model.config or model.config_factories:
-            return None
-        options = {**model.kwargs, **options}
-        model = model.bound
-    if not isinstance(model, BaseChatModel) or model.rate_limiter is not None:
-        return None
-    if model.output_version == "v1" or not _native(model, asynchronous=asynchronous):
-        return None
-    if not model._should_stream(async_api=asynchronous, **{**options, "stream": True}):
+    model, options = unbound
+    if model.rate_limiter is not None:
         return None
     settings = ensure_config(cast(Any, config))
     manager = (AsyncCallbackManager if asynchronous else CallbackManager).configure(
@@ -130,6 +130,31 @@ def _eligible(
     return model, options, f"{LC_ID_PREFIX}-{run_id}"
 
 
+def unbind(
+    runnable: Any, kwargs: Mapping[str, Any], *, asynchronous: bool
+) -> tuple[BaseChatModel, dict[str, Any]] | None:
+    """The chat model under ``runnable``'s bindings and the call's keywords (bound ones
+    included), if its raw chunk stream may be iterated here; ``None`` for LangChain's path:
+    a ``langchain-core`` outside :data:`TESTED`, a binding with a config, not a
+    ``BaseChatModel``, ``output_version="v1"``, no native stream, streaming disabled."""
+    if not _ENABLED:
+        return None
+    options = dict(kwargs)
+    model = runnable
+    while isinstance(model, RunnableBinding):
+        if model.config or model.config_factories:
+            return None
+        options = {**model.kwargs, **options}
+        model = model.bound
+    if not isinstance(model, BaseChatModel):
+        return None
+    if model.output_version == "v1" or not _native(model, asynchronous=asynchronous):
+        return None
+    if not model._should_stream(async_api=asynchronous, **{**options, "stream": True}):
+        return None
+    return model, options
+
+
 def _native(model: BaseChatModel, *, asynchronous: bool) -> bool:
     kind = type(model)
     if asynchronous:
@@ -140,28 +165,28 @@ def _native(model: BaseChatModel, *, asynchronous: bool) -> bool:
 async def _araw(
     model: BaseChatModel, input: Any, options: dict[str, Any], run_id: str
 ) -> AsyncIterator[AIMessageChunk]:
-    messages = _messages(model, input)
+    messages = messages_of(model, input)
     last: AIMessageChunk | None = None
     stream: Any = model._astream(messages, **options)
     async with aclosing(stream) as chunks:
         async for chunk in chunks:
-            last = _converted(chunk, run_id)
+            last = converted(chunk, run_id)
             yield last
     if last is None:
         raise ValueError("No generation chunks were returned")
     if last.chunk_position is None:
-        yield _closing(last, run_id)
+        yield closing(last, run_id)
 
 
 def _raw(
     model: BaseChatModel, input: Any, options: dict[str, Any], run_id: str
 ) -> Iterator[AIMessageChunk]:
-    messages = _messages(model, input)
+    messages = messages_of(model, input)
     last: AIMessageChunk | None = None
     stream = model._stream(messages, **options)
     try:
         for chunk in stream:
-            last = _converted(chunk, run_id)
+            last = converted(chunk, run_id)
             yield last
     finally:
         close = getattr(stream, "close", None)
@@ -170,10 +195,10 @@ def _raw(
     if last is None:
         raise ValueError("No generation chunks were returned")
     if last.chunk_position is None:
-        yield _closing(last, run_id)
+        yield closing(last, run_id)
 
 
-def _messages(model: BaseChatModel, input: Any) -> list[Any]:
+def messages_of(model: BaseChatModel, input: Any) -> list[Any]:
     """The messages ``astream`` would send: LangChain's coercion and normalisation, skipped
     for a ``LangChainInput`` they would return unchanged (O(1) in the conversation)."""
     if type(input) is LangChainInput and input.plain:
@@ -181,7 +206,7 @@ def _messages(model: BaseChatModel, input: Any) -> list[Any]:
     return _normalize_messages(model._convert_input(input).to_messages())
 
 
-def _converted(chunk: Any, run_id: str) -> AIMessageChunk:
+def converted(chunk: Any, run_id: str) -> AIMessageChunk:
     """What ``astream`` yields for ``chunk``, as rxagent's: its id, its merged metadata.
 
     A text-only chunk becomes rxagent's without touching the provider's (pydantic
@@ -205,7 +230,7 @@ def _converted(chunk: Any, run_id: str) -> AIMessageChunk:
     return _chunk_from_langchain(message)
 
 
-def _closing(last: AIMessageChunk, run_id: str) -> AIMessageChunk:
+def closing(last: AIMessageChunk, run_id: str) -> AIMessageChunk:
     """LangChain's closing chunk: empty content of the last chunk's kind, ``"last"``."""
     content: Any = "" if isinstance(last.content, str) else []
     return AIMessageChunk(content, id=run_id, chunk_position="last")

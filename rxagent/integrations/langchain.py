@@ -101,6 +101,12 @@ class LangChainModel:
         if raw is not None:
             chunks: AsyncIterator[AIMessageChunk] = raw  # no layer of our own per chunk
             return chunks
+        if self.fast_path:
+            from rxagent.integrations._langchain_traced import traced_astream
+
+            traced = traced_astream(model, messages, config, kwargs)
+            if traced is not None:
+                return traced
         return _langchain_astream(model, messages, config, kwargs)
 
     def stream(
