@@ -46,7 +46,7 @@ _NATIVE = sys.version_info >= (3, 12)
 def start_task(loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
     """A task running ``coro`` on ``loop``, its first step already run when the caller is
     on ``loop`` (else a plain ``loop.create_task``)."""
-    if not _running_here(loop):
+    if not on_loop(loop):
         return loop.create_task(coro)
     if _NATIVE:  # pragma: no cover - Python 3.12+
         eager: Any = asyncio.Task
@@ -68,7 +68,8 @@ def start_task(loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, T]) ->
     return task
 
 
-def _running_here(loop: asyncio.AbstractEventLoop) -> bool:
+def on_loop(loop: asyncio.AbstractEventLoop) -> bool:
+    """Whether the caller runs on ``loop`` (inside one of its callbacks or tasks)."""
     try:
         return asyncio.get_running_loop() is loop
     except RuntimeError:
@@ -143,4 +144,4 @@ class _Resumed(Coroutine[Any, Any, Any]):
         return yielded
 
 
-__all__ = ("start_task",)
+__all__ = ("on_loop", "start_task")

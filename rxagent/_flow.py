@@ -54,6 +54,8 @@ from typing import Any, Protocol
 
 from reactivex.scheduler.eventloop import AsyncIOScheduler
 
+from rxagent._eager import on_loop
+
 THREAD_SLACK = 32
 """Calls a thread producer may queue before it waits for the loop to apply them."""
 
@@ -155,7 +157,7 @@ class Flow:
         self.room.set()
         space, self._space = self._space, None
         if space is not None and not space.done():
-            if _on_loop(space.get_loop()):
+            if on_loop(space.get_loop()):
                 space.set_result(None)
             else:
                 space.get_loop().call_soon_threadsafe(_settle, space)
@@ -289,13 +291,6 @@ def loop_of(scheduler: Any) -> asyncio.AbstractEventLoop | None:
         return asyncio.get_running_loop()
     except RuntimeError:
         return None
-
-
-def _on_loop(loop: asyncio.AbstractEventLoop) -> bool:
-    try:
-        return asyncio.get_running_loop() is loop
-    except RuntimeError:
-        return False
 
 
 def _settle(future: asyncio.Future[None]) -> None:

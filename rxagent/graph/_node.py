@@ -23,7 +23,7 @@ from reactivex.disposable import Disposable
 from reactivex.scheduler.eventloop import AsyncIOScheduler
 
 from rxagent._context import current_run, current_writer
-from rxagent._eager import start_task
+from rxagent._eager import on_loop, start_task
 from rxagent._flow import PACE_EVERY, Flow
 from rxagent._sink import Sink
 from rxagent._threads import run_in_thread
@@ -136,7 +136,7 @@ def cancel_job(job: asyncio.Task[Any]) -> None:
     loop = job.get_loop()
     if loop.is_closed():
         return
-    if _on(loop) or not loop.is_running():
+    if on_loop(loop) or not loop.is_running():
         job.cancel()
     else:
         loop.call_soon_threadsafe(job.cancel)
@@ -149,7 +149,7 @@ def stop_run(job: asyncio.Task[Any], flow: Flow) -> None:
     loop = job.get_loop()
     if loop.is_closed() or job.done():
         return
-    if _on(loop) or not loop.is_running():
+    if on_loop(loop) or not loop.is_running():
         cancel_job(job)
         return
     ended = threading.Event()
@@ -165,18 +165,11 @@ def stop_run(job: asyncio.Task[Any], flow: Flow) -> None:
     ended.wait()
 
 
-def _on(loop: asyncio.AbstractEventLoop) -> bool:
-    try:
-        return asyncio.get_running_loop() is loop
-    except RuntimeError:
-        return False
-
-
 def start_job(
     loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, None]
 ) -> asyncio.Task[None]:
     """``loop.create_task(coro)``, also from another thread than the running loop's."""
-    if _on(loop) or not loop.is_running():
+    if on_loop(loop) or not loop.is_running():
         return start_task(loop, coro)
     created: concurrent.futures.Future[asyncio.Task[None]] = concurrent.futures.Future()
     loop.call_soon_threadsafe(lambda: created.set_result(loop.create_task(coro)))
