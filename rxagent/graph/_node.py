@@ -122,11 +122,16 @@ def node_run(spec: NodeSpec, task: Task, subgraph: SubgraphRunner) -> Observable
 
 
 def start_node(
-    spec: NodeSpec, task: Task, sink: Sink, subgraph: SubgraphRunner
+    spec: NodeSpec, task: Task, sink: Sink, subgraph: SubgraphRunner, *, eager: bool = True
 ) -> abc.DisposableBase:
     """Start one run of ``spec`` as ``task``, pushing its signals to ``sink``; what
-    subscribing to :func:`node_run` does (the engine calls it with plain callbacks)."""
-    job = start_task(task.run.loop, _execute(spec, task, sink, subgraph))
+    subscribing to :func:`node_run` does (the engine calls it with plain callbacks).
+
+    ``eager``: run its first step now (``rxagent._eager``), else at the loop's next turn.
+    """
+    coro = _execute(spec, task, sink, subgraph)
+    loop = task.run.loop
+    job = start_task(loop, coro) if eager else loop.create_task(coro)
     track(task.run.flow.tasks, job)
     return Disposable(partial(cancel_job, job))
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 import rxagent._flow as flow_module
-from rxagent import ScriptedModel, create_agent
+from rxagent import ScriptedModel, create_agent, get_stream_writer
 from rxagent.bridges import to_aiter
 from rxagent.graph import START, MessagesState, StateGraph
 
@@ -69,3 +69,24 @@ async def test_the_first_events_come_before_the_producer_fills_its_slice(
     # the first look at pacing (after PACE_EVERY events) yields: not a slice of PACE_HELD
     assert 0 < held < flow_module.PACE_EVERY
     await stream.aclose()
+
+
+async def test_a_fan_out_streams_its_first_event_before_the_other_branches_start() -> None:
+    """The first task of a step starts eagerly, the others at the loop's next turn: a
+    fan-out's first event does not wait for the set-up of every branch."""
+    log: list[str] = []
+    builder = StateGraph(MessagesState)
+    for index in range(3):
+
+        async def branch(state: MessagesState, index: int = index) -> dict[str, Any]:
+            log.append(f"start {index}")
+            get_stream_writer()({"branch": index})
+            return {}
+
+        builder.add_node(f"branch_{index}", branch)
+        builder.add_edge(START, f"branch_{index}")
+    graph = builder.compile()
+    async for _ in graph.astream(INPUT, stream_mode="custom"):
+        if "first event" not in log:
+            log.append("first event")
+    assert log == ["start 0", "first event", "start 1", "start 2"]
