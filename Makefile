@@ -39,6 +39,9 @@ system-deps:  ## apt-get what the tests drive when missing: chromium, redis-serv
 		echo "warning: could not install$$missing (tests that need them skip)" >&2; \
 	fi
 
+demo: venv  ## run a live agent in the terminal
+	$(BIN)/rxagent demo
+
 JS_STAMP := tests/js/node_modules/.package-lock.json
 
 $(JS_STAMP): tests/js/package.json tests/js/package-lock.json
