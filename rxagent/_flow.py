@@ -170,7 +170,7 @@ class Flow:
             if self._space is None:
                 self._space = asyncio.get_running_loop().create_future()
             await self._space
-        self.last_yield = -math.inf
+        self.last_yield = time.perf_counter()
         await asyncio.sleep(0)
 
     def due(self) -> bool:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+import rxagent._flow as flow_module
 from rxagent._flow import PACE_EVERY, PACE_HELD, THREAD_SLACK, Flow, RunCancelledError
 from rxagent.bridges._buffer import Buffer
 
@@ -233,3 +234,21 @@ def test_i7_a_loop_producer_yields_once_pace_held_events_wait(face: str) -> None
         count, high = asyncio.run(main())
     assert count >= 5000
     assert 0 < high <= PACE_HELD + PACE_EVERY, high
+
+
+async def test_i7_the_first_look_yields_then_only_held_events_or_time_do(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A fresh flow is due at once (the consumer sees a producer's first events early);
+    after a turn, only ``PACE_HELD`` waiting events (or ``YIELD_EVERY``) make it due."""
+    monkeypatch.setattr(flow_module, "YIELD_EVERY", 3600.0)
+    flow = Flow()
+    items: deque[int] = deque()
+    flow.buffer = items
+    assert flow.due()
+    await flow.pace()
+    assert not flow.due()
+    items.extend(range(PACE_HELD - 1))
+    assert not flow.due()
+    items.append(PACE_HELD)
+    assert flow.due()
