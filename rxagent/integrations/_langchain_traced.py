@@ -79,14 +79,12 @@ async def _traced(
                 message = chunk.message
                 if message.id is None:
                     message.id = run_id
-                if chunk.generation_info:
-                    message.response_metadata = lc_chat._gen_info_and_msg_metadata(chunk)
+                last = fast.converted(chunk, run_id)  # merges generation_info, as astream
                 if inline:
                     _token(handlers, message.content, chunk, run_manager)
                 elif handlers:
                     await run_manager.on_llm_new_token(message.content, chunk=chunk)
                 chunks.append(chunk)
-                last = fast.converted(chunk, run_id)
                 yield last
         if last is not None and last.chunk_position is None:
             ending = _ending(last, run_id)
