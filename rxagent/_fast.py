@@ -21,7 +21,6 @@ from pydantic import BaseModel
 M = TypeVar("M", bound=BaseModel)
 
 _new = object.__new__
-_set = object.__setattr__
 
 
 def maker(cls: type[M]) -> Callable[[dict[str, Any]], M]:
@@ -39,13 +38,14 @@ def maker(cls: type[M]) -> Callable[[dict[str, Any]], M]:
     """
     fields_set = _fields_set(cls)
     slots = vars(BaseModel)
+    set_dict = slots["__dict__"].__set__  # faster than object.__setattr__(obj, "__dict__")
     set_fields = slots["__pydantic_fields_set__"].__set__
     set_extra = slots["__pydantic_extra__"].__set__
     set_private = slots["__pydantic_private__"].__set__
 
     def make(fields: dict[str, Any]) -> M:
         obj = _new(cls)
-        _set(obj, "__dict__", fields)
+        set_dict(obj, fields)
         set_fields(obj, fields_set)
         set_extra(obj, None)
         set_private(obj, None)

@@ -12,13 +12,13 @@ otherwise, as LangChain's default.
 from __future__ import annotations
 
 import sys
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any, TypedDict
 
 from rxagent.graph import END, START, CompiledStateGraph, Send, StateGraph
+from rxagent.graph._token_stream import TokenStream, token_node
 from rxagent.messages import (
     AIMessage,
-    AIMessageChunk,
     AnyMessage,
     ChunkAccumulator,
     SystemMessage,
@@ -86,19 +86,22 @@ def create_agent(
     prompt = [SystemMessage(system_prompt)] if system_prompt else []
     metadata = {**_AGENT_METADATA, **({"lc_agent_name": name} if name else {})}
 
-    async def model_node(state: AgentState) -> AsyncIterator[AIMessageChunk | dict[str, Any]]:
+    @token_node
+    async def model_node(state: AgentState) -> TokenStream:
+        """Stream the model's reply as tokens, then write it joined (``TokenStream``)."""
         if not state["messages"] and not prompt:
             # LangChain would call the model with nothing, which providers reject: say why
             raise ValueError(_NO_MESSAGES)
         joined = ChunkAccumulator()
-        add = joined.add
-        async for chunk in model.astream([*prompt, *state["messages"]], tools=bound):
-            add(chunk)
-            yield chunk
-        message = joined.to_message()
-        if name:
-            message.name = name
-        yield {"messages": [message]}
+
+        def reply() -> dict[str, list[AIMessage]]:
+            message = joined.to_message()
+            if name:
+                message.name = name
+            return {"messages": [message]}
+
+        chunks = model.astream([*prompt, *state["messages"]], tools=bound)
+        return TokenStream(chunks, joined.add, reply)
 
     graph = StateGraph(AgentState)
     graph.add_node("model", model_node, metadata=metadata)

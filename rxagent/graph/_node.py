@@ -33,9 +33,10 @@ from rxagent.graph._constants import NodeOutputError
 from rxagent.graph._context import Runtime
 from rxagent.graph._state import Schema, StateSpec, update_of
 from rxagent.graph._task import Task, current_task
-from rxagent.messages import BaseMessage
+from rxagent.graph._token_stream import TokenStream, is_token_node
+from rxagent.messages import AIMessageChunk, BaseMessage
 
-Kind = Literal["sync", "async", "gen", "asyncgen", "graph"]
+Kind = Literal["sync", "async", "gen", "asyncgen", "tokens", "graph"]
 Emit = Callable[[Any], None]
 
 
@@ -76,7 +77,9 @@ def node_spec(
         raise TypeError(f"Node {name!r} must be a callable or a compiled graph, got {fn!r}")
     target = fn if inspect.isroutine(fn) else getattr(fn, "__call__", fn)  # noqa: B004
     kind: Kind
-    if inspect.isasyncgenfunction(target):
+    if is_token_node(fn):
+        kind = "tokens"
+    elif inspect.isasyncgenfunction(target):
         kind = "asyncgen"
     elif inspect.isgeneratorfunction(target):
         kind = "gen"
@@ -210,7 +213,11 @@ async def _run(spec: NodeSpec, task: Task, emit: Emit, subgraph: SubgraphRunner)
         await subgraph(spec.fn, task, emit, spec.parent)
         return
     args, kwargs = _arguments(spec, task)
-    if kind == "asyncgen":
+    if kind == "tokens":
+        tokens: TokenStream = await spec.fn(*args, **kwargs)
+        await _drain_async(tokens.chunks, task, emit, tokens.each)
+        emit(tokens.result())
+    elif kind == "asyncgen":
         await _drain_async(spec.fn(*args, **kwargs), task, emit)
     elif kind == "gen":
         await _drain_in_thread(spec.fn(*args, **kwargs), task, emit)
@@ -256,12 +263,22 @@ async def _deliver(spec: NodeSpec, result: Any, task: Task, emit: Emit) -> None:
         )
 
 
-async def _drain_async(stream: AsyncIterator[Any], task: Task, emit: Emit) -> None:
+async def _drain_async(
+    stream: AsyncIterator[Any], task: Task, emit: Emit, each: Callable[[Any], object] | None = None
+) -> None:
+    """Emit the items of ``stream`` (each one handed to ``each`` first), pacing the node."""
     flow = task.run.flow
     count = 0
+    # the engine's emit routes a token to ``task.token``: call it directly (one call less)
+    token = task.token if emit == task.on_signal else emit
     try:
         async for item in stream:
-            emit(item)
+            if each is not None:
+                each(item)
+            if type(item) is AIMessageChunk:
+                token(item)
+            else:
+                emit(item)
             if flow.pressure:  # the consumer is full: wait for room (I3)
                 await flow.pace()
                 continue

@@ -13,7 +13,7 @@ from rxagent.messages._ai import (
     tool_call_chunk,
 )
 from rxagent.messages._base import content_text
-from rxagent.messages._content import ContentJoiner
+from rxagent.messages._content import RUN, ContentJoiner
 from rxagent.messages._merge import merge_dicts
 from rxagent.messages._types import ToolCallChunk, UsageMetadata
 from rxagent.messages._usage import add_usage, copy_usage
@@ -87,6 +87,7 @@ class ChunkAccumulator:
         "_id_rank",
         "_last",
         "_name",
+        "_pending",
         "_response_metadata",
         "_strict",
         "_usage",
@@ -96,6 +97,7 @@ class ChunkAccumulator:
         """Start with nothing joined."""
         self._strict = strict
         self._content = ContentJoiner(strict=strict)
+        self._pending = self._content.pending
         self._id: str | None = None
         self._id_rank = -1
         self._name: str | None = None
@@ -108,19 +110,23 @@ class ChunkAccumulator:
 
     def add(self, chunk: AIMessageChunk) -> None:
         """Add the next chunk of the stream."""
-        content = chunk.content
+        fields = chunk.__dict__  # read as a dict: faster than the attributes, same values
+        content = fields["content"]
         if (  # a token: text of the same message, nothing else (the per-token path)
             type(content) is str
-            and chunk.id == self._id
-            and not chunk.tool_call_chunks
-            and chunk.usage_metadata is None
-            and not chunk.response_metadata
-            and not chunk.additional_kwargs
-            and chunk.chunk_position is None
-            and chunk.name is None
+            and fields["id"] == self._id
+            and not fields["tool_call_chunks"]
+            and fields["usage_metadata"] is None
+            and not fields["response_metadata"]
+            and not fields["additional_kwargs"]
+            and fields["chunk_position"] is None
+            and fields["name"] is None
         ):
-            if content:
-                self._content.add_text(content)
+            if content:  # ContentJoiner.add_text, in line
+                pending = self._pending
+                pending.append(content)
+                if len(pending) > RUN:
+                    self._content.joined_text()
             return
         self._add_any(chunk)
 

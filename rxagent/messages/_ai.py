@@ -194,6 +194,47 @@ class SharedEmptyList(list[Any]):
 _EMPTY: list[Any] = SharedEmptyList()
 
 
+class SharedEmptyDict(dict[str, Any]):
+    """The one empty dict that every streamed text token holds as its ``additional_kwargs``
+    and ``response_metadata``: read-only, since it is shared (see ``SharedEmptyList``).
+
+    It equals ``{}``, is a ``dict`` and serialises as one; changing it raises.
+
+    Example:
+        >>> chunk = text_chunk("Hi", "run-1")
+        >>> chunk.response_metadata == {}, isinstance(chunk.response_metadata, dict)
+        (True, True)
+        >>> chunk.response_metadata["model_name"] = "m"  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        TypeError: a streamed token's empty additional_kwargs and response_metadata are ...
+    """
+
+    __slots__ = ()
+
+    def _read_only(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError(
+            "a streamed token's empty additional_kwargs and response_metadata are one "
+            "shared, read-only dict; build a new chunk (AIMessageChunk(...) or "
+            "chunk.model_copy(update={...})) to set them"
+        )
+
+    __setitem__ = __delitem__ = __ior__ = _read_only
+    setdefault = update = pop = popitem = clear = _read_only
+
+    def __copy__(self) -> dict[str, Any]:
+        return {}
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, Any]:
+        return {}
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (dict, ())
+
+
+_EMPTY_DICT: dict[str, Any] = SharedEmptyDict()
+
+
 def text_chunk(content: str, id: str | None) -> AIMessageChunk:
     """Build a text-only ``AIMessageChunk`` without validation (the per-token fast path).
 
@@ -208,8 +249,8 @@ def text_chunk(content: str, id: str | None) -> AIMessageChunk:
     return _new_chunk(
         {
             "content": content,
-            "additional_kwargs": {},
-            "response_metadata": {},
+            "additional_kwargs": _EMPTY_DICT,
+            "response_metadata": _EMPTY_DICT,
             "type": "AIMessageChunk",
             "name": None,
             "id": id,

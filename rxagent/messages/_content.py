@@ -16,7 +16,7 @@ from typing import Any
 from rxagent.messages._merge import block_key, ids_agree, merge_block, merge_dicts
 from rxagent.messages._types import Content, ContentBlock
 
-_RUN = 64
+RUN = 64
 """Loose text tokens joined onto the text at a time (bounds the objects per token)."""
 
 _NOT_CONCATENATED = frozenset({"index", "id", "output_version", "model_provider"})
@@ -94,15 +94,17 @@ class ContentJoiner:
         [{'type': 'text', 'text': 'Hello', 'index': 0}]
     """
 
-    __slots__ = ("_by_key", "_items", "_strict", "_text")
+    __slots__ = ("_by_key", "_items", "_strict", "pending")
 
     def __init__(self, *, strict: bool = False) -> None:
         """Start with no content."""
         self._strict = strict
-        self._text: list[str] = []
-        """Text after the last list item: the text joined so far, then up to ``_RUN`` loose
+        self.pending: list[str] = []
+        """Text after the last list item: the text joined so far, then up to ``RUN`` loose
         tokens not yet appended to it (so a long answer keeps its text, not one string
-        object per token)."""
+        object per token). One list for the joiner's life: ``add_text`` appends to it, and
+        so may a caller on its per-token path, calling ``joined_text`` once it holds more
+        than ``RUN`` strings."""
         self._items: list[ContentBlock | _Block] | None = None
         """The list content so far, or ``None`` while the content is a string."""
         self._by_key: dict[int | str, list[_Block]] = {}
@@ -117,9 +119,9 @@ class ContentJoiner:
         items = self._items
         if items is None:
             items = self._items = []
-        if self._text:
-            _append_text(items, self._joined_text())
-            self._text.clear()
+        if self.pending:
+            _append_text(items, self.joined_text())
+            self.pending.clear()
         for position, item in enumerate(content):
             if isinstance(item, str):
                 if position == 0:
@@ -131,10 +133,10 @@ class ContentJoiner:
 
     def add_text(self, text: str) -> None:
         """Add a chunk's non-empty string content."""
-        pending = self._text
+        pending = self.pending
         pending.append(text)
-        if len(pending) > _RUN:
-            self._joined_text()
+        if len(pending) > RUN:
+            self.joined_text()
 
     def content(self) -> Content:
         """The content joined so far: a string unless some chunk had list content.
@@ -142,7 +144,7 @@ class ContentJoiner:
         The string is the joiner's own: a snapshot shares it, and the next ``content`` grows
         it in place when that snapshot is gone (see the module docstring), else copies it.
         """
-        pending = self._joined_text()
+        pending = self.joined_text()
         if self._items is None:
             return pending
         items: list[ContentBlock] = [
@@ -152,9 +154,9 @@ class ContentJoiner:
             _append_text(items, pending)
         return items
 
-    def _joined_text(self) -> str:
+    def joined_text(self) -> str:
         """The text after the last list item, as one string (``_text``'s only item)."""
-        text = self._text
+        text = self.pending
         if len(text) < 2:
             return text[0] if text else ""
         more = text[1] if len(text) == 2 else "".join(text[1:])

@@ -336,13 +336,9 @@ class ScriptedModel:
     def _chunks(self, plan: _Plan, run_id: str, input_tokens: int) -> Iterator[AIMessageChunk]:
         """The chunks of ``plan``, then its error if it has one."""
         chunks = _all_chunks(plan, run_id, input_tokens, self.name)
-        if plan.limit is not None:
-            for _, chunk in zip(range(plan.limit), chunks, strict=False):
-                yield chunk
-        else:
-            yield from chunks
-        if plan.error is not None:
-            raise plan.error
+        if plan.limit is None and plan.error is None:
+            return chunks  # no generator around it: one layer less per token
+        return _cut(chunks, plan.limit, plan.error)
 
     def _delays(self, latency: Latency) -> Iterator[float]:
         """The delay before each chunk: first token, then per token, each with jitter."""
@@ -374,6 +370,19 @@ class ScriptedModel:
             limit=None,
             error=None,
         )
+
+
+def _cut(
+    chunks: Iterator[AIMessageChunk], limit: int | None, error: BaseException | None
+) -> Iterator[AIMessageChunk]:
+    """The first ``limit`` of ``chunks`` (all if ``None``), then ``error`` if there is one."""
+    if limit is not None:
+        for _, chunk in zip(range(limit), chunks, strict=False):
+            yield chunk
+    else:
+        yield from chunks
+    if error is not None:
+        raise error
 
 
 def _all_chunks(

@@ -12,7 +12,7 @@ def test_a_long_answer_keeps_about_its_text() -> None:
     joined = ChunkAccumulator()
     for token in tokens:
         joined.add(text_chunk(token, "run-1"))
-    held = joined._content._text
+    held = joined._content.pending
     assert len(held) <= len(tokens) // 64 + 64
     text_bytes = sum(len(token) for token in tokens)
     assert sum(sys.getsizeof(part) for part in held) < 1.1 * text_bytes + 100 * len(held)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import pickle
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -135,9 +136,34 @@ def test_text_chunk_equals_the_validated_chunk_and_shares_read_only_empty_lists(
         with pytest.raises(TypeError, match="read-only"):
             shared += [piece]
     assert second.tool_call_chunks == []
-    # copies own plain, mutable lists
+    for field in ("additional_kwargs", "response_metadata"):
+        shared_dict = getattr(first, field)
+        assert shared_dict is getattr(second, field)
+        assert isinstance(shared_dict, dict)
+        assert shared_dict == {}
+        with pytest.raises(TypeError, match="shared, read-only dict; build a new chunk"):
+            shared_dict["model_name"] = "m"
+        changes: list[Callable[[dict[str, Any]], object]] = [
+            lambda d: d.update({"k": 1}),
+            lambda d: d.setdefault("k", 1),
+            lambda d: d.pop("k"),
+            lambda d: d.popitem(),
+            lambda d: d.clear(),
+        ]
+        for change in changes:
+            with pytest.raises(TypeError, match="read-only"):
+                change(shared_dict)
+        with pytest.raises(TypeError, match="read-only"):
+            shared_dict |= {"k": 1}
+        with pytest.raises(TypeError, match="read-only"):
+            del shared_dict["k"]
+        assert type(copy.copy(shared_dict)) is dict
+        assert type(pickle.loads(pickle.dumps(first)).response_metadata) is dict
+    assert first.model_dump()["response_metadata"] == {}
+    # copies own plain, mutable lists and dicts
     deep = first.model_copy(deep=True)
     deep.tool_call_chunks.append(piece)  # type: ignore[arg-type]
+    deep.response_metadata["model_name"] = "m"
     assert type(copy.copy(first.tool_calls)) is list
     assert type(pickle.loads(pickle.dumps(first)).tool_calls) is list
     assert second.tool_call_chunks == []
