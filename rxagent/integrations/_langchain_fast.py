@@ -215,16 +215,17 @@ def converted(chunk: Any, run_id: str) -> AIMessageChunk:
     message = chunk.message
     if chunk.generation_info:
         message.response_metadata = _gen_info_and_msg_metadata(chunk)
-    content = message.content
+    fields = message.__dict__  # read as a dict: faster than the attributes, same values
+    content = fields["content"]
     if (
         type(content) is str
-        and not message.tool_call_chunks
-        and message.usage_metadata is None
-        and message.chunk_position is None
-        and not message.response_metadata
-        and not message.additional_kwargs
+        and not fields["tool_call_chunks"]
+        and fields["usage_metadata"] is None
+        and fields["chunk_position"] is None
+        and not fields["response_metadata"]
+        and not fields["additional_kwargs"]
     ):
-        return text_chunk(content, message.id or run_id)
+        return text_chunk(content, fields["id"] or run_id)
     if message.id is None:
         message.id = run_id
     return _chunk_from_langchain(message)
