@@ -29,8 +29,9 @@ I5. *Order.* The queue is FIFO and applied on the loop in one callback per batch
     task's progress always precedes its update.
 I6. *Threads.* The queue, its ``scheduled`` flag and the thread-side high-water mark are
     guarded by one lock; ``pressure`` is a bool written only on the loop and read anywhere.
-I7. *Pacing.* A loop producer looks at :meth:`Flow.due` every :data:`PACE_EVERY` items and
-    yields a turn to the loop once :data:`PACE_HELD` events wait in the buffer (or after
+I7. *Pacing.* A loop producer looks at :meth:`Flow.due` after its first item, then every
+    :data:`PACE_EVERY` items, and yields a turn to the loop at the first look of the flow
+    and once :data:`PACE_HELD` events wait in the buffer (or after
     :data:`YIELD_EVERY` seconds, for fairness when there is no buffer). A consumer that
     keeps up therefore holds at most ``PACE_HELD + PACE_EVERY`` events: events are pulled
     young, before the cyclic GC's young collections promote them (pacing by events in
@@ -131,9 +132,9 @@ class Flow:
         """The most events held at once, seen by a thread producer (guarded by the lock)."""
         self.last_yield = -math.inf
         """When a loop producer last yielded a turn; never, at first: the first look at
-        :meth:`due` yields, so the consumer sees the first events without waiting for a
-        whole slice of the producer (a run that starts eagerly streams its first
-        :data:`PACE_EVERY` events before ``subscribe`` returns)."""
+        :meth:`due` (after a producer's first item) yields, so the consumer sees the first
+        event without waiting for a slice of the producer (a run that starts eagerly
+        streams its first event before ``subscribe`` returns)."""
         self.tasks: set[asyncio.Task[Any]] = set()
         """Every asyncio task of the runs feeding this consumer, awaited when it closes."""
 

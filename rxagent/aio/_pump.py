@@ -71,7 +71,7 @@ async def _pump(
 
 
 async def _drain(iterator: AsyncIterator[Event], emit: abc.OnNext[Event], flow: Flow) -> None:
-    count = 0
+    count = PACE_EVERY - 1  # look at pacing after the first item: the first look yields
     async for event in iterator:
         emit(event)
         if flow.pressure:  # the consumer is full: pull again once it has room (P1)

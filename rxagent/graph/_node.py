@@ -268,7 +268,7 @@ async def _drain_async(
 ) -> None:
     """Emit the items of ``stream`` (each one handed to ``each`` first), pacing the node."""
     flow = task.run.flow
-    count = 0
+    count = PACE_EVERY - 1  # look at pacing after the first item: the first look yields
     # the engine's emit routes a token to ``task.token``: call it directly (one call less)
     token = task.token if emit == task.on_signal else emit
     try:

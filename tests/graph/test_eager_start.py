@@ -65,9 +65,11 @@ async def test_the_first_events_come_before_the_producer_fills_its_slice(
     agent = create_agent(ScriptedModel([" ".join(["word"] * 500)]))
     stream = agent.astream(INPUT, stream_mode="messages")
     await anext(stream)
-    held = stream.statistics().held
-    # the first look at pacing (after PACE_EVERY events) yields: not a slice of PACE_HELD
-    assert 0 < held < flow_module.PACE_EVERY
+    # the first look at pacing, after the producer's first item, yields: the consumer got
+    # that item, and nothing more was made (not a slice of PACE_EVERY or PACE_HELD)
+    assert stream.statistics().held == 0
+    await anext(stream)
+    assert 0 < stream.statistics().held < flow_module.PACE_HELD + flow_module.PACE_EVERY
     await stream.aclose()
 
 
