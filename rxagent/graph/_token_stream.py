@@ -28,10 +28,11 @@ class TokenStream:
 def token_node(fn: F) -> F:
     """Mark an async node function that returns a :class:`TokenStream` (node kind "tokens").
 
-    It runs as an async generator node that re-yields the chunks, then yields the update,
-    would (pacing, backpressure, errors; cancelling closes the stream), one async-generator
-    layer less per token; as for a generator node, no token sink is bound for the models it
-    calls (its tokens are the ones it returns). ``create_agent``'s model node is one.
+    It streams as the async generator node that re-yields the chunks and then yields the
+    update (pacing, backpressure, errors; cancelling the run closes the stream), with one
+    async-generator layer less per token. As for a generator node, no token sink is bound
+    for the models it calls: its tokens are the ones it returns. ``create_agent``'s model
+    node is one.
     """
     setattr(fn, _MARK, True)
     return fn
