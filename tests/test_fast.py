@@ -77,3 +77,39 @@ def test_a_trusted_message_takes_assignment_as_a_validated_one_does() -> None:
     made.name = "agent"  # type: ignore[attr-defined]
     assert made.model_dump()["name"] == "agent"
     assert made.model_fields_set == set(AIMessage.model_fields)
+
+
+def _in_field_order(events: list[Any]) -> None:
+    assert events
+    for event in events:
+        assert list(event.__dict__) == list(type(event).model_fields), type(event).__name__
+        rebuilt = type(event).model_construct(**event.__dict__)
+        assert repr(event) == repr(rebuilt)
+
+
+def test_every_event_the_engine_and_the_operators_build_is_in_field_order() -> None:
+    """Trusted events carry their fields in the class's order, as pydantic's constructor
+    does (``repr`` shows them in that order): the engine's six modes, the operators that
+    build events, and ``from_langgraph``'s stamping."""
+    from rxagent import ScriptedModel, create_agent, get_stream_writer, operators, tool
+    from rxagent._types import STREAM_MODES
+    from rxagent.bridges import to_iter
+    from rxagent.integrations.langgraph import from_langgraph
+    from tests.integrations.test_from_langgraph_graphs import INPUT, weather_agent
+
+    @tool
+    def lookup(city: str) -> str:
+        """Look a city up."""
+        get_stream_writer()({"city": city})
+        return "sunny"
+
+    reply = AIMessage("", tool_calls=[{"name": "lookup", "args": {"city": "Paris"}, "id": "c1"}])
+    agent = create_agent(ScriptedModel([reply, "It is sunny today."]), [lookup])
+    events = list(to_iter(agent.observe(INPUT, stream_mode=list(STREAM_MODES))))
+    assert {event.mode for event in events} == set(STREAM_MODES)
+    _in_field_order(events)
+    for operator in (operators.buffer_tokens(max_chars=8), operators.accumulate_messages()):
+        talker = create_agent(ScriptedModel(["one two three four five"]))
+        tokens = talker.observe(INPUT, stream_mode="messages").pipe(operator)
+        _in_field_order(list(to_iter(tokens)))
+    _in_field_order(list(to_iter(from_langgraph(weather_agent("Paris"), INPUT))))

@@ -238,8 +238,7 @@ def _emit_values(run: Run, ns: Namespace, step: int, state: dict[str, Any]) -> N
     if run.shape is not None:
         run.push_shaped("values", ns, state)
         return
-    fields = {
-        "mode": "values",
+    fields = {  # in the event's field order (see ``rxagent._fast``)
         "ns": ns,
         "node": None,
         "step": step,
@@ -247,6 +246,7 @@ def _emit_values(run: Run, ns: Namespace, step: int, state: dict[str, Any]) -> N
         "tool_call_id": None,
         "run_id": run.run_id,
         "seq": run.seq,
+        "mode": "values",
         "data": state,
     }
     run.observer.on_next(_values_event(fields))

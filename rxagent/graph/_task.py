@@ -207,7 +207,10 @@ class Task:
         data = (chunk, self._token_md if metadata is None else metadata)
         shape = run.shape
         if shape is None:
-            fields = {**self._base, "mode": "messages", "seq": run.seq, "data": data}
+            fields = self._base.copy()  # then the other fields, in the event's field order
+            fields["seq"] = run.seq
+            fields["mode"] = "messages"
+            fields["data"] = data
             run.observer.on_next(_message_event(fields))
         elif (item := shape("messages", self.ns, data)) is not SKIP:
             run.observer.on_next(item)
@@ -310,7 +313,10 @@ class Task:
         if run.shape is not None:
             run.push_shaped(mode, self.ns, data)
             return
-        fields = {**self._base, "mode": mode, "seq": run.seq, "data": data}
+        fields = self._base.copy()  # then the other fields, in the event's field order
+        fields["seq"] = run.seq
+        fields["mode"] = mode
+        fields["data"] = data
         if tool_call_id is not None:
             fields["tool_call_id"] = tool_call_id
         run.observer.on_next(make(fields))

@@ -276,15 +276,15 @@ class Stamper:
         data: Any,
     ) -> None:
         self.seq += 1
-        fields = {
+        fields = {  # in the event's field order (see ``rxagent._fast``)
             "ns": ns,
             "node": node,
             "step": step,
             "task_id": task_id,
             "tool_call_id": tool_call_id,
             "run_id": self.run_id,
-            "mode": mode,
             "seq": self.seq,
+            "mode": mode,
             "data": data,
         }
         emit(_MAKERS[mode](fields))

@@ -124,8 +124,14 @@ def test_remove_message() -> None:
 
 def test_text_chunk_equals_the_validated_chunk_and_shares_read_only_empty_lists() -> None:
     first, second = text_chunk("Hel", "run-1"), text_chunk("lo", "run-1")
-    assert first == AIMessageChunk("Hel", id="run-1")
-    assert first.model_dump() == AIMessageChunk("Hel", id="run-1").model_dump()
+    validated = AIMessageChunk("Hel", id="run-1")
+    assert first == validated
+    assert first.model_dump() == validated.model_dump()
+    assert repr(first) == repr(validated)
+    assert list(first.__dict__) == list(validated.__dict__)  # field order, as pydantic's
+    assert first.__dict__ is not second.__dict__
+    assert (second.content, second.id) == ("lo", "run-1")
+    assert text_chunk("x", None).id is None
     piece = {"name": None, "args": None, "id": None, "index": None}
     for field in ("tool_calls", "invalid_tool_calls", "tool_call_chunks"):
         shared = getattr(first, field)
