@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any, Literal, Self
+from typing import Any, ClassVar, Literal, Self
 
 from pydantic import Field, field_validator, model_validator
 
@@ -151,7 +151,33 @@ _new_chunk = maker(AIMessageChunk)
 _new_message = maker(AIMessage)
 
 
-class SharedEmptyList(list[Any]):
+class _SharedEmpty:
+    """What ``SharedEmptyList`` and ``SharedEmptyDict`` share: changing one raises, and
+    copies and pickles are plain, empty, mutable containers of its kind."""
+
+    __slots__ = ()
+    _fields: ClassVar[str]
+    """The chunk fields that hold it, for the error message."""
+    _plain: ClassVar[type[Any]]
+
+    def _read_only(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError(
+            f"a streamed token's empty {self._fields} are one shared, read-only "
+            f"{self._plain.__name__}; build a new chunk (AIMessageChunk(...) or "
+            "chunk.model_copy(update={...})) to set them"
+        )
+
+    def __copy__(self) -> Any:
+        return self._plain()
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
+        return self._plain()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (self._plain, ())
+
+
+class SharedEmptyList(_SharedEmpty, list[Any]):
     """The one empty list that every streamed text token holds as its ``tool_calls``,
     ``invalid_tool_calls`` and ``tool_call_chunks``: read-only, since it is shared.
 
@@ -170,31 +196,17 @@ class SharedEmptyList(list[Any]):
     """
 
     __slots__ = ()
+    _fields = "tool_calls, invalid_tool_calls and tool_call_chunks"
+    _plain = list
 
-    def _read_only(self, *args: Any, **kwargs: Any) -> Any:
-        raise TypeError(
-            "a streamed token's empty tool_calls, invalid_tool_calls and tool_call_chunks "
-            "are one shared, read-only list; build a new chunk (AIMessageChunk(...) or "
-            "chunk.model_copy(update={...})) to set them"
-        )
-
-    append = extend = insert = pop = remove = clear = sort = reverse = _read_only
-    __setitem__ = __delitem__ = __iadd__ = __imul__ = _read_only
-
-    def __copy__(self) -> list[Any]:
-        return []
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> list[Any]:
-        return []
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (list, ())
+    append = extend = insert = pop = remove = clear = sort = reverse = _SharedEmpty._read_only
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _SharedEmpty._read_only
 
 
 _EMPTY: list[Any] = SharedEmptyList()
 
 
-class SharedEmptyDict(dict[str, Any]):
+class SharedEmptyDict(_SharedEmpty, dict[str, Any]):
     """The one empty dict that every streamed text token holds as its ``additional_kwargs``
     and ``response_metadata``: read-only, since it is shared (see ``SharedEmptyList``).
 
@@ -211,25 +223,11 @@ class SharedEmptyDict(dict[str, Any]):
     """
 
     __slots__ = ()
+    _fields = "additional_kwargs and response_metadata"
+    _plain = dict
 
-    def _read_only(self, *args: Any, **kwargs: Any) -> Any:
-        raise TypeError(
-            "a streamed token's empty additional_kwargs and response_metadata are one "
-            "shared, read-only dict; build a new chunk (AIMessageChunk(...) or "
-            "chunk.model_copy(update={...})) to set them"
-        )
-
-    __setitem__ = __delitem__ = __ior__ = _read_only
-    setdefault = update = pop = popitem = clear = _read_only
-
-    def __copy__(self) -> dict[str, Any]:
-        return {}
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, Any]:
-        return {}
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (dict, ())
+    __setitem__ = __delitem__ = __ior__ = _SharedEmpty._read_only
+    setdefault = update = pop = popitem = clear = _SharedEmpty._read_only
 
 
 _EMPTY_DICT: dict[str, Any] = SharedEmptyDict()
