@@ -95,6 +95,7 @@ class Flow:
 
     __slots__ = (
         "_lock",
+        "_room",
         "_scheduled",
         "_since",
         "_space",
@@ -106,7 +107,6 @@ class Flow:
         "maxsize",
         "pressure",
         "queue",
-        "room",
         "tasks",
         "thread_high",
     )
@@ -120,8 +120,8 @@ class Flow:
         """The consumer's buffer (its length counts in :meth:`held`)."""
         self.loop: asyncio.AbstractEventLoop | None = None
         self.queue: deque[tuple[Callable[[Any], None], Any]] = deque()
-        self.room = threading.Event()
-        self.room.set()
+        self._room: threading.Event | None = None
+        """What thread producers wait on for room (I4): made by the first one that waits."""
         self._lock = threading.Lock()
         self._scheduled = False
         self._space: asyncio.Future[None] | None = None
@@ -155,7 +155,7 @@ class Flow:
         if self.pressure:
             self.pressure = False
             self.blocked_s += time.perf_counter() - self._since
-        self.room.set()
+        self._open_room()
         space, self._space = self._space, None
         if space is not None and not space.done():
             if on_loop(space.get_loop()):
@@ -211,11 +211,12 @@ class Flow:
             assert loop is not None, "a flow's loop is set before threads can put"
             loop.call_soon_threadsafe(self._apply)
         while self.pressure or len(queue) >= THREAD_SLACK:
-            self.room.clear()
+            room = self._room or self._made_room()
+            room.clear()
             if owner.closed:
                 raise RunCancelledError("the run this thread emits to was cancelled or has ended")
             if self.pressure or len(queue) >= THREAD_SLACK:
-                self.room.wait()
+                room.wait()
 
     def _apply(self) -> None:
         """On the loop: apply the calls queued so far, in order (I5)."""
@@ -230,7 +231,7 @@ class Flow:
             finally:
                 queue.popleft()  # after fn: an event is never out of both counts
         if not self.pressure:
-            self.room.set()
+            self._open_room()
 
     def flush(self) -> None:
         """On the loop: apply every queued call now (before a task reports its end)."""
@@ -239,7 +240,21 @@ class Flow:
 
     def closed(self) -> None:
         """A run ended: wake its waiting threads so they see it (I4)."""
-        self.room.set()
+        self._open_room()
+
+    def _open_room(self) -> None:
+        """Wake the threads waiting for room, if one ever waited. A thread that makes the
+        event after this looked checks the state again before it waits (:meth:`put`)."""
+        room = self._room
+        if room is not None:
+            room.set()
+
+    def _made_room(self) -> threading.Event:
+        """The event thread producers wait on (most runs never have one: it is made here)."""
+        with self._lock:
+            if self._room is None:
+                self._room = threading.Event()
+            return self._room
 
     async def finished(self) -> None:
         """Wait until every task of the runs feeding this flow has finished its cleanup."""

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import uuid
 from collections.abc import Mapping
 from typing import Any
 
 from rxagent._flow import Flow
 from rxagent._sink import Sink
 from rxagent._types import SKIP, Namespace, Shape, StreamMode
+from rxagent._uuid import uuid4_str
 from rxagent.graph._constants import DEFAULT_RECURSION_LIMIT
 
 
@@ -47,7 +47,7 @@ class Run:
     ) -> None:
         config = config or {}
         self.context = context
-        self.run_id = str(config.get("run_id") or uuid.uuid4())
+        self.run_id = str(config.get("run_id") or uuid4_str())
         self.observer = observer
         self.shape = shape
         """Set by ``stream()``: the engine pushes shaped items, not events."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from contextvars import ContextVar
 from typing import Any
@@ -11,6 +10,7 @@ from typing import Any
 from rxagent._context import DONE, NOOP_WRITER
 from rxagent._fast import maker
 from rxagent._types import SKIP, Namespace, StreamWriter
+from rxagent._uuid import uuid4_str
 from rxagent.events import (
     CustomEvent,
     EventBase,
@@ -102,7 +102,7 @@ class Task:
         self.ns = ns
         self.node = node
         self.step = step
-        self.task_id = str(uuid.uuid4())
+        self.task_id = uuid4_str()
         self.triggers = triggers
         self.path = path
         self.input = input
@@ -226,7 +226,7 @@ class Task:
         if "messages" not in run.modes:
             return
         if message.id is None:
-            message.id = str(uuid.uuid4())
+            message.id = uuid4_str()
         if message.id in self.seen:
             return
         self.seen.add(message.id)
@@ -328,7 +328,7 @@ class Task:
                 self.message(item)
             elif is_langchain_message(item):  # a LangChain model's reply, returned as is
                 if item.id is None:
-                    item.id = str(uuid.uuid4())  # the state keeps this id too, as LangGraph's
+                    item.id = uuid4_str()  # the state keeps this id too, as LangGraph's
                 self.message(coerce_message(item))
 
 

@@ -10,10 +10,10 @@ Example:
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any, SupportsIndex, TypeAlias
 
+from rxagent._uuid import uuid4_str
 from rxagent.messages import (
     AIMessage,
     AIMessageChunk,
@@ -118,7 +118,7 @@ def _langchain_state(values: Any) -> list[Any]:
     messages = [message_chunk_to_message(message) for message in converted]
     for message in messages:
         if message.id is None:
-            message.id = str(uuid.uuid4())
+            message.id = uuid4_str()
     return messages
 
 

@@ -134,6 +134,8 @@ def convert_to_messages(values: Iterable[MessageLike] | MessageLike) -> list[Bas
         ...
         ValueError: messages[1]: 'role' must be one of user, human, assistant, ai, system, developer, tool, AIMessageChunk, remove; got 'robot'
     """  # noqa: E501
+    if isinstance(values, list):  # the usual case, before the checks of abstract types
+        return [_coerce(value, f"messages[{i}]") for i, value in enumerate(values)]
     if isinstance(values, BaseMessage | str | Mapping | tuple) or is_langchain_message(values):
         return [_coerce(values, "messages[0]")]
     if not isinstance(values, Iterable):
@@ -149,6 +151,8 @@ def _coerce(value: object, where: str | None) -> BaseMessage:
     prefix = _prefix(where)
     if isinstance(value, BaseMessage):
         return value
+    if type(value) is dict:  # the usual message dict, before the checks of other kinds
+        return _from_mapping(value, where)
     if isinstance(value, str):
         return HumanMessage(content=value)
     if isinstance(value, tuple | list):

@@ -14,8 +14,8 @@ import threading
 import weakref
 from collections.abc import Callable, Iterable
 from typing import Any, SupportsIndex, TypeVar
-from uuid import uuid4
 
+from rxagent._uuid import uuid4_str
 from rxagent.messages._ai import AIMessageChunk
 from rxagent.messages._base import BaseMessage
 from rxagent.messages._convert import MessageLike, convert_to_messages
@@ -262,5 +262,5 @@ def _prepare(values: Iterable[MessageLike] | MessageLike) -> list[BaseMessage]:
         if isinstance(message, AIMessageChunk):
             messages[position] = message = message.to_message()
         if message.id is None:
-            message.id = str(uuid4())
+            message.id = uuid4_str()
     return messages

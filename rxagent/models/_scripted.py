@@ -15,6 +15,7 @@ from typing import Any
 from uuid import uuid4
 
 from rxagent._context import current_run
+from rxagent._uuid import uuid4_str
 from rxagent.messages import (
     AIMessage,
     AIMessageChunk,
@@ -303,7 +304,7 @@ class ScriptedModel:
                 f"responses were scripted and the conversation is at model turn {turn + 1} "
                 f"({turn} of its replies are in the conversation)"
             )
-        reply_id = f"run-{str(uuid4())[:-12]}{self._tag[1:]}"
+        reply_id = f"run-{uuid4_str()[:-12]}{self._tag[1:]}"
         return self._chunks(self._plans[turn], reply_id, input_tokens)
 
     def _conversation(self, input: ModelInput) -> tuple[list[BaseMessage], int, int]:

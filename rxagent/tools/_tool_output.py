@@ -5,12 +5,12 @@ LangChain's, and ``Command`` results checked and converted as LangGraph's ``Tool
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Mapping
 from copy import deepcopy
 from dataclasses import replace
 from typing import Any, Final, Literal, TypeAlias
 
+from rxagent._uuid import uuid4_str
 from rxagent.graph import Command, Send
 from rxagent.messages import (
     REMOVE_ALL_MESSAGES,
@@ -40,7 +40,7 @@ def tool_message(result: Any, name: str, call_id: str) -> ToolMessage:
     """
     if isinstance(result, ToolMessage):
         if result.id is None:
-            result.id = str(uuid.uuid4())
+            result.id = uuid4_str()
         return result
     if isinstance(result, BaseMessage):
         return new_tool_message(result.content, name, call_id, "success")
@@ -106,7 +106,7 @@ def _checked_command(
     command, messages = copied
     for message in messages if isinstance(messages, list) else [messages]:
         if isinstance(message, BaseMessage) and message.id is None:
-            message.id = str(uuid.uuid4())
+            message.id = uuid4_str()
     converted = convert_to_messages(messages)
     if [(type(m), m.id) for m in converted] == [(RemoveMessage, REMOVE_ALL_MESSAGES)]:
         return command
@@ -213,9 +213,7 @@ def all_sends(goto: Any) -> bool:
 def new_tool_message(
     content: Any, name: str, call_id: str, status: Literal["success", "error"]
 ) -> ToolMessage:
-    return ToolMessage(
-        content, name=name, tool_call_id=call_id, status=status, id=str(uuid.uuid4())
-    )
+    return ToolMessage(content, name=name, tool_call_id=call_id, status=status, id=uuid4_str())
 
 
 def _is_block(item: Any) -> bool:
