@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections import deque
 from typing import Any
 
 import pytest
 
 import rxagent._flow as flow_module
-from rxagent._flow import PACE_EVERY, PACE_HELD, THREAD_SLACK, Flow, RunCancelledError
+from rxagent._flow import (
+    PACE_EVERY,
+    PACE_HELD,
+    THREAD_BATCH,
+    THREAD_SLACK,
+    Flow,
+    RunCancelledError,
+)
 from rxagent.bridges._buffer import Buffer
 
 GUARD = 30.0
@@ -145,6 +153,55 @@ def test_i4_a_thread_waits_under_pressure_and_at_the_slack_and_sees_its_run_clos
         assert len(errors) == 1
     finally:
         loop.close()
+
+
+def _queued_before_waiting(maxsize: int, buffered: int, *, batched: bool = True) -> int:
+    """How many calls one thread queues before it waits for the loop, with ``buffered``
+    events in a buffer of ``maxsize`` (the loop never applies them: the thread must wait),
+    after a first batch was applied or, if not ``batched``, before."""
+    loop = asyncio.new_event_loop()
+    try:
+        flow, buffer = _flow(loop, maxsize)
+        if batched:
+            flow._apply()  # a first batch was applied (the first is the slack at most)
+        buffer.extend(range(buffered))
+        owner = Owner()
+        errors: list[BaseException] = []
+
+        def flood() -> None:
+            try:
+                while True:
+                    flow.put(buffer.append, 0, owner)
+            except RunCancelledError as error:
+                errors.append(error)
+
+        flooder = threading.Thread(target=flood)
+        flooder.start()
+        deadline = time.monotonic() + GUARD
+        while flow._room is None or flow._room.is_set():  # not waiting yet
+            assert time.monotonic() < deadline, "the thread never waited for the loop"
+            time.sleep(0.001)
+        queued = len(flow.queue)
+        owner.closed = True
+        flow.closed()
+        flooder.join(GUARD)
+        assert len(errors) == 1
+        return queued
+    finally:
+        loop.close()
+
+
+def test_i4_a_thread_queues_what_the_buffer_has_room_for_within_slack_and_batch() -> None:
+    # the first batch is the slack at most: the first event is not held back
+    assert _queued_before_waiting(4096, 0, batched=False) == THREAD_SLACK
+    # an empty, large buffer: a batch, then the thread waits (one wake-up per batch)
+    assert _queued_before_waiting(4096, 0) == THREAD_BATCH
+    # room for 100: 100 (the buffer's room, more than the slack)
+    assert _queued_before_waiting(4096, 3996) == 100
+    # nearly full: the slack past maxsize, which is the bound of held (I4)
+    queued = _queued_before_waiting(4096, 4090)
+    assert queued == THREAD_SLACK
+    assert 4090 + queued <= 4096 + THREAD_SLACK
 
 
 def test_i5_calls_from_threads_apply_in_order_and_flush_applies_all() -> None:
