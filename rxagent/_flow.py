@@ -222,20 +222,27 @@ class Flow:
             loop = self.loop
             assert loop is not None, "a flow's loop is set before threads can put"
             loop.call_soon_threadsafe(self._apply)
-        while self.pressure or len(queue) >= self._thread_limit():
+        while self.pressure or (  # :meth:`_at_limit` in line: the per-event path
+            (waiting := len(queue)) >= THREAD_SLACK
+            and (waiting >= self._batch or waiting + len(self.buffer) >= self.maxsize)
+        ):
             room = self._room or self._made_room()
             room.clear()
             if owner.closed:
                 raise RunCancelledError("the run this thread emits to was cancelled or has ended")
-            if self.pressure or len(queue) >= self._thread_limit():
+            if self.pressure or self._at_limit():
                 room.wait()
 
-    def _thread_limit(self) -> int:
-        """The queue's length at which a thread producer waits for the loop (I4): the
-        buffer's room, within ``[THREAD_SLACK, THREAD_BATCH]`` (``THREAD_SLACK`` until the
-        loop applied a first batch). Read without the lock: a stale length errs by items
-        the loop moved from the queue to the buffer meanwhile, which leaves ``held`` as is."""
-        return max(THREAD_SLACK, min(self._batch, self.maxsize - len(self.buffer)))
+    def _at_limit(self) -> bool:
+        """Whether the thread queue holds what the buffer has room for (I4): at least
+        ``THREAD_SLACK`` calls, at most the batch (``THREAD_BATCH``, or ``THREAD_SLACK``
+        until the loop applied a first batch). Read without the lock: a stale length errs by
+        items the loop moved from the queue to the buffer meanwhile, which leave ``held``
+        as it is."""
+        waiting = len(self.queue)
+        return waiting >= THREAD_SLACK and (
+            waiting >= self._batch or waiting + len(self.buffer) >= self.maxsize
+        )
 
     def _apply(self) -> None:
         """On the loop: apply the calls queued so far, in order (I5)."""
