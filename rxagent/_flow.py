@@ -21,9 +21,7 @@ I3. *Loop producers* check ``pressure`` after every item they emit and, while it
     wait on one future that the consumer resolves when it clears pressure. So each adds
     at most one event past ``maxsize``.
 I4. *Thread producers* wait in :meth:`Flow.put` while ``pressure`` is set or the queue holds
-    as many items as the buffer has room for (at most :data:`THREAD_BATCH`, or
-    :data:`THREAD_SLACK` until the loop applied a first batch; at least
-    :data:`THREAD_SLACK`), on one ``threading.Event`` set by the consumer when it clears
+    :data:`THREAD_SLACK` items, on one ``threading.Event`` set by the consumer when it clears
     pressure, by the loop after it applied the queue, and when a run closes. So threads
     add at most ``THREAD_SLACK`` (plus one per thread) past ``maxsize``.
 I5. *Order.* The queue is FIFO and applied on the loop in one callback per batch; a node's
@@ -60,14 +58,7 @@ from reactivex.scheduler.eventloop import AsyncIOScheduler
 from rxagent._eager import on_loop
 
 THREAD_SLACK = 32
-"""Calls a thread producer may queue past the consumer's room before it waits for the loop
-to apply them."""
-
-THREAD_BATCH = 256
-"""Calls a thread producer may queue, while the consumer's buffer has room for them, before
-it waits for the loop, once the loop has applied a first batch (the first is at most
-:data:`THREAD_SLACK`, so the first event is not held back): each wait is a wake-up of both
-threads, so fewer of them make a fast sync tool's progress cheaper."""
+"""Calls a thread producer may queue before it waits for the loop to apply them."""
 
 YIELD_EVERY = 0.001
 """Seconds a loop producer may run before it yields a turn to the loop (fairness, not
@@ -103,7 +94,6 @@ class Flow:
     """
 
     __slots__ = (
-        "_batch",
         "_lock",
         "_room",
         "_scheduled",
@@ -134,7 +124,6 @@ class Flow:
         """What thread producers wait on for room (I4): made by the first one that waits."""
         self._lock = threading.Lock()
         self._scheduled = False
-        self._batch = THREAD_SLACK
         self._space: asyncio.Future[None] | None = None
         self._since = 0.0
         self.blocked_s = 0.0
@@ -202,8 +191,7 @@ class Flow:
     def put(self, fn: Callable[[Any], None], arg: Any, owner: Owner) -> None:
         """From any thread: run ``fn(arg)`` on the loop after everything put before it.
 
-        Waits while the consumer is full or the queue holds what the buffer has room for
-        (at most :data:`THREAD_BATCH` calls, at least :data:`THREAD_SLACK`) (I4).
+        Waits while the consumer is full or the queue holds :data:`THREAD_SLACK` calls (I4).
 
         Raises:
             RunCancelledError: ``owner`` closed; the thread should stop.
@@ -222,34 +210,19 @@ class Flow:
             loop = self.loop
             assert loop is not None, "a flow's loop is set before threads can put"
             loop.call_soon_threadsafe(self._apply)
-        while self.pressure or (  # :meth:`_at_limit` in line: the per-event path
-            (waiting := len(queue)) >= THREAD_SLACK
-            and (waiting >= self._batch or waiting + len(self.buffer) >= self.maxsize)
-        ):
+        while self.pressure or len(queue) >= THREAD_SLACK:
             room = self._room or self._made_room()
             room.clear()
             if owner.closed:
                 raise RunCancelledError("the run this thread emits to was cancelled or has ended")
-            if self.pressure or self._at_limit():
+            if self.pressure or len(queue) >= THREAD_SLACK:
                 room.wait()
-
-    def _at_limit(self) -> bool:
-        """Whether the thread queue holds what the buffer has room for (I4): at least
-        ``THREAD_SLACK`` calls, at most the batch (``THREAD_BATCH``, or ``THREAD_SLACK``
-        until the loop applied a first batch). Read without the lock: a stale length errs by
-        items the loop moved from the queue to the buffer meanwhile, which leave ``held``
-        as it is."""
-        waiting = len(self.queue)
-        return waiting >= THREAD_SLACK and (
-            waiting >= self._batch or waiting + len(self.buffer) >= self.maxsize
-        )
 
     def _apply(self) -> None:
         """On the loop: apply the calls queued so far, in order (I5)."""
         queue = self.queue
         with self._lock:
             self._scheduled = False
-            self._batch = THREAD_BATCH  # the first batch is out: larger ones from now on
             count = len(queue)
         for _ in range(count):
             fn, arg = queue[0]
