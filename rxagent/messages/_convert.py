@@ -134,25 +134,24 @@ def convert_to_messages(values: Iterable[MessageLike] | MessageLike) -> list[Bas
         ...
         ValueError: messages[1]: 'role' must be one of user, human, assistant, ai, system, developer, tool, AIMessageChunk, remove; got 'robot'
     """  # noqa: E501
-    if isinstance(values, list):  # the usual case, before the checks of abstract types
-        return [_coerce(value, f"messages[{i}]") for i, value in enumerate(values)]
-    if isinstance(values, BaseMessage | str | Mapping | tuple) or is_langchain_message(values):
-        return [_coerce(values, "messages[0]")]
-    if not isinstance(values, Iterable):
-        raise TypeError(
-            f"messages must be a list of messages, each {_KINDS}; "
-            f"got {type(values).__name__}: {values!r}"
-        )
+    if not isinstance(values, list):  # a list, the usual case, skips the abstract checks
+        if isinstance(values, BaseMessage | str | Mapping | tuple) or is_langchain_message(values):
+            return [_coerce(values, "messages[0]")]
+        if not isinstance(values, Iterable):
+            raise TypeError(
+                f"messages must be a list of messages, each {_KINDS}; "
+                f"got {type(values).__name__}: {values!r}"
+            )
     return [_coerce(value, f"messages[{i}]") for i, value in enumerate(values)]
 
 
 def _coerce(value: object, where: str | None) -> BaseMessage:
     """Coerce one value; ``where`` (``"messages[2]"``) prefixes error messages."""
-    prefix = _prefix(where)
     if isinstance(value, BaseMessage):
         return value
     if type(value) is dict:  # the usual message dict, before the checks of other kinds
         return _from_mapping(value, where)
+    prefix = _prefix(where)
     if isinstance(value, str):
         return HumanMessage(content=value)
     if isinstance(value, tuple | list):
