@@ -15,13 +15,17 @@ Invariants (each has a test in ``tests/bridges/test_flow.py``):
 
 I1. *Held.* ``held = len(buffer) + len(queue)``: every event a producer has emitted and the
     consumer has not pulled, wherever it waits.
-I2. *Pressure.* ``pressure`` is set (on the loop) when the buffer reaches ``maxsize`` and
-    cleared (by the consumer) when it falls to ``maxsize // 2``; only the consumer clears it.
+I2. *Pressure.* ``pressure`` is set (on the loop) when ``held`` reaches ``maxsize`` and
+    cleared (by the consumer) when ``held`` falls to ``maxsize // 2``; only the consumer
+    clears it. ``held``, not the buffer alone: a thread may queue a batch while the buffer
+    has room (I4), and loop producers must not fill that room meanwhile.
 I3. *Loop producers* check ``pressure`` after every item they emit and, while it is set,
     wait on one future that the consumer resolves when it clears pressure. So each adds
     at most one event past ``maxsize``.
 I4. *Thread producers* wait in :meth:`Flow.put` while ``pressure`` is set or the queue holds
-    :data:`THREAD_SLACK` items, on one ``threading.Event`` set by the consumer when it clears
+    as many items as the buffer has room for (at most :data:`THREAD_BATCH`, or
+    :data:`THREAD_SLACK` until the loop applied a first batch; at least
+    :data:`THREAD_SLACK`), on one ``threading.Event`` set by the consumer when it clears
     pressure, by the loop after it applied the queue, and when a run closes. So threads
     add at most ``THREAD_SLACK`` (plus one per thread) past ``maxsize``.
 I5. *Order.* The queue is FIFO and applied on the loop in one callback per batch; a node's
@@ -37,7 +41,7 @@ I7. *Pacing.* A loop producer looks at :meth:`Flow.due` after its first item, th
     young, before the cyclic GC's young collections promote them (pacing by events in
     flight, not by time: 1 ms of a fast producer is hundreds of events).
 
-With ``maxsize`` events in the buffer, I3 and I4 give ``held <= maxsize + THREAD_SLACK +
+With ``maxsize`` events held, I2, I3 and I4 give ``held <= maxsize + THREAD_SLACK +
 (producers in flight)``; the bridges report ``held``, ``high_water`` and ``blocked_s``
 through ``statistics()``.
 """
@@ -58,7 +62,14 @@ from reactivex.scheduler.eventloop import AsyncIOScheduler
 from rxagent._eager import on_loop
 
 THREAD_SLACK = 32
-"""Calls a thread producer may queue before it waits for the loop to apply them."""
+"""Calls a thread producer may queue past the consumer's room before it waits for the loop
+to apply them."""
+
+THREAD_BATCH = 256
+"""Calls a thread producer may queue, while the consumer's buffer has room for them, before
+it waits for the loop, once the loop has applied a first batch (the first is at most
+:data:`THREAD_SLACK`, so the first event is not held back): each wait is a wake-up of both
+threads, so fewer of them make a fast sync tool's progress cheaper."""
 
 YIELD_EVERY = 0.001
 """Seconds a loop producer may run before it yields a turn to the loop (fairness, not
@@ -94,6 +105,7 @@ class Flow:
     """
 
     __slots__ = (
+        "_batch",
         "_lock",
         "_room",
         "_scheduled",
@@ -124,6 +136,7 @@ class Flow:
         """What thread producers wait on for room (I4): made by the first one that waits."""
         self._lock = threading.Lock()
         self._scheduled = False
+        self._batch = THREAD_SLACK
         self._space: asyncio.Future[None] | None = None
         self._since = 0.0
         self.blocked_s = 0.0
@@ -191,7 +204,8 @@ class Flow:
     def put(self, fn: Callable[[Any], None], arg: Any, owner: Owner) -> None:
         """From any thread: run ``fn(arg)`` on the loop after everything put before it.
 
-        Waits while the consumer is full or the queue holds :data:`THREAD_SLACK` calls (I4).
+        Waits while the consumer is full or the queue holds what the buffer has room for
+        (at most :data:`THREAD_BATCH` calls, at least :data:`THREAD_SLACK`) (I4).
 
         Raises:
             RunCancelledError: ``owner`` closed; the thread should stop.
@@ -210,19 +224,34 @@ class Flow:
             loop = self.loop
             assert loop is not None, "a flow's loop is set before threads can put"
             loop.call_soon_threadsafe(self._apply)
-        while self.pressure or len(queue) >= THREAD_SLACK:
+        while self.pressure or (  # :meth:`_at_limit` in line: the per-event path
+            (waiting := len(queue)) >= THREAD_SLACK
+            and (waiting >= self._batch or waiting + len(self.buffer) >= self.maxsize)
+        ):
             room = self._room or self._made_room()
             room.clear()
             if owner.closed:
                 raise RunCancelledError("the run this thread emits to was cancelled or has ended")
-            if self.pressure or len(queue) >= THREAD_SLACK:
+            if self.pressure or self._at_limit():
                 room.wait()
+
+    def _at_limit(self) -> bool:
+        """Whether the thread queue holds what the buffer has room for (I4): at least
+        ``THREAD_SLACK`` calls, at most the batch (``THREAD_BATCH``, or ``THREAD_SLACK``
+        until the loop applied a first batch). Read without the lock: a stale length errs by
+        items the loop moved from the queue to the buffer meanwhile, which leave ``held``
+        as it is."""
+        waiting = len(self.queue)
+        return waiting >= THREAD_SLACK and (
+            waiting >= self._batch or waiting + len(self.buffer) >= self.maxsize
+        )
 
     def _apply(self) -> None:
         """On the loop: apply the calls queued so far, in order (I5)."""
         queue = self.queue
         with self._lock:
             self._scheduled = False
+            self._batch = THREAD_BATCH  # the first batch is out: larger ones from now on
             count = len(queue)
         for _ in range(count):
             fn, arg = queue[0]

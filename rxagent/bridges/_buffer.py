@@ -147,7 +147,7 @@ class Buffer(Generic[T]):
         held = len(items) + len(self._queue)
         if held > self.high_water:
             self.high_water = held
-        if len(items) >= self.maxsize and coalescer is None:
+        if held >= self.maxsize and coalescer is None:  # held, not the buffer alone (I2)
             self._full()
         if self.sleeping or self._waiter is not None:
             self._wake()
@@ -214,7 +214,7 @@ class Buffer(Generic[T]):
                 item = item.event()
             if self.accept is not None:
                 item = self.accept(item)
-        elif self.flow.pressure and len(self.items) <= self.flow.low:
+        elif self.flow.pressure and len(self.items) + len(self._queue) <= self.flow.low:
             self.flow.release()
         return item
 
@@ -252,10 +252,10 @@ class Buffer(Generic[T]):
         """Yield what can be pulled now, without waiting."""
         items = self.items
         if self._coalescer is None:  # no SKIP is held: :meth:`pop` inlined, the hot path
-            popleft, flow = items.popleft, self.flow
+            popleft, flow, queue = items.popleft, self.flow, self._queue
             while items:
                 item = popleft()
-                if flow.pressure and len(items) <= flow.low:
+                if flow.pressure and len(items) + len(queue) <= flow.low:
                     flow.release()
                 yield item
             return

@@ -11,7 +11,14 @@ from typing import Any
 import pytest
 
 import rxagent._flow as flow_module
-from rxagent._flow import PACE_EVERY, PACE_HELD, THREAD_SLACK, Flow, RunCancelledError
+from rxagent._flow import (
+    PACE_EVERY,
+    PACE_HELD,
+    THREAD_BATCH,
+    THREAD_SLACK,
+    Flow,
+    RunCancelledError,
+)
 from rxagent.bridges._buffer import Buffer
 
 GUARD = 30.0
@@ -71,6 +78,47 @@ def test_i2_pressure_is_set_at_maxsize_and_cleared_by_the_consumer_at_half() -> 
         return seen
 
     assert asyncio.run(main()) == [False, False, False, True, True, False]
+
+
+def test_i2_pressure_counts_what_a_thread_queued() -> None:
+    """A thread queued a batch while the buffer had room; a loop producer that emits
+    meanwhile meets pressure once buffer + queue reach ``maxsize``, not once the buffer does
+    (that carried ``held`` to 129 with ``maxsize=64`` in ``test_bounds``), and the consumer
+    releases once buffer + queue fall to half."""
+
+    async def main() -> None:
+        buffer: Buffer[int] = Buffer(asyncio.get_running_loop(), 64, "block")
+        flow = buffer.flow
+        flow._apply()  # after a first batch: a thread may queue what the buffer has room for
+
+        def produce() -> None:
+            for i in range(60):
+                flow.put(buffer.on_next, -i, buffer)
+
+        thread = threading.Thread(target=produce)
+        thread.start()
+        thread.join(GUARD)  # blocking the loop: it cannot apply the calls meanwhile
+        assert len(flow.queue) == 60
+        assert not buffer.items
+        for i in range(3):  # a loop producer: 61, 62, 63 held
+            buffer.on_next(i)
+            assert not flow.pressure
+        buffer.on_next(3)
+        assert flow.pressure
+        assert flow.held() == 64
+        while buffer.items:  # the consumer pulls what reached the buffer: 60 still held
+            buffer.pop()
+        assert flow.pressure
+        flow.flush()  # the loop applies the thread's calls
+        assert flow.pressure
+        assert len(buffer.items) == 60
+        while len(buffer.items) > 33:
+            buffer.pop()
+        assert flow.pressure
+        buffer.pop()  # 32 held: half
+        assert not flow.pressure
+
+    asyncio.run(main())
 
 
 def test_i3_a_loop_producer_waits_for_the_consumer_to_release() -> None:
@@ -148,23 +196,23 @@ def test_i4_a_thread_waits_under_pressure_and_at_the_slack_and_sees_its_run_clos
         loop.close()
 
 
-def test_i4_a_thread_queues_the_slack_even_when_the_buffer_has_room() -> None:
-    """Loop producers fill the buffer up to ``maxsize`` whatever the thread queue holds, so a
-    thread that queued more than the slack while the buffer had room would carry ``held``
-    past ``maxsize + THREAD_SLACK`` once they did (a larger batch did, on a slow machine:
-    129 held with ``maxsize=64``, in ``test_bounds``)."""
+def _queued_before_waiting(maxsize: int, buffered: int, *, batched: bool = True) -> int:
+    """How many calls one thread queues before it waits for the loop, with ``buffered``
+    events in a buffer of ``maxsize`` (the loop never applies them: the thread must wait),
+    after a first batch was applied or, if not ``batched``, before."""
     loop = asyncio.new_event_loop()
     try:
-        flow, _ = _flow(loop, 4096)  # an empty buffer with room for 4,096
-        flow._apply()  # after a first batch, as well as before it
+        flow, buffer = _flow(loop, maxsize)
+        if batched:
+            flow._apply()  # a first batch was applied (the first is the slack at most)
+        buffer.extend(range(buffered))
         owner = Owner()
         errors: list[BaseException] = []
-        sink: list[int] = []
 
         def flood() -> None:
             try:
                 while True:
-                    flow.put(sink.append, 0, owner)
+                    flow.put(buffer.append, 0, owner)
             except RunCancelledError as error:
                 errors.append(error)
 
@@ -174,13 +222,27 @@ def test_i4_a_thread_queues_the_slack_even_when_the_buffer_has_room() -> None:
         while flow._room is None or flow._room.is_set():  # not waiting yet
             assert time.monotonic() < deadline, "the thread never waited for the loop"
             time.sleep(0.001)
-        assert len(flow.queue) == THREAD_SLACK
+        queued = len(flow.queue)
         owner.closed = True
         flow.closed()
         flooder.join(GUARD)
         assert len(errors) == 1
+        return queued
     finally:
         loop.close()
+
+
+def test_i4_a_thread_queues_what_the_buffer_has_room_for_within_slack_and_batch() -> None:
+    # the first batch is the slack at most: the first event is not held back
+    assert _queued_before_waiting(4096, 0, batched=False) == THREAD_SLACK
+    # an empty, large buffer: a batch, then the thread waits (one wake-up per batch)
+    assert _queued_before_waiting(4096, 0) == THREAD_BATCH
+    # room for 100: 100 (the buffer's room, more than the slack)
+    assert _queued_before_waiting(4096, 3996) == 100
+    # nearly full: the slack past maxsize, which is the bound of held (I4)
+    queued = _queued_before_waiting(4096, 4090)
+    assert queued == THREAD_SLACK
+    assert 4090 + queued <= 4096 + THREAD_SLACK
 
 
 def test_i5_calls_from_threads_apply_in_order_and_flush_applies_all() -> None:
