@@ -248,10 +248,15 @@ class Buffer(Generic[T]):
             blocked_s=flow.blocked_s,
         )
 
+    def plain(self) -> bool:
+        """Whether every pulled item is one to yield (no coalescing: no ``SKIP`` is held),
+        so that a consumer may pop :attr:`items` itself, as :meth:`ready` does."""
+        return self._coalescer is None
+
     def ready(self) -> Iterator[Any]:
         """Yield what can be pulled now, without waiting."""
         items = self.items
-        if self._coalescer is None:  # no SKIP is held: :meth:`pop` inlined, the hot path
+        if self._coalescer is None:  # :meth:`pop` in line, the hot path (``to_aiter``'s too)
             popleft, flow, queue = items.popleft, self.flow, self._queue
             while items:
                 item = popleft()
