@@ -212,22 +212,34 @@ class Flow:
         """
         if owner.closed:
             raise RunCancelledError("the run this thread emits to was cancelled or has ended")
-        queue = self.queue
-        with self._lock:
+        queue, lock = self.queue, self._lock
+        lock.acquire()  # not ``with``: a call fewer, the per-event path of a sync tool
+        try:
             queue.append((fn, arg))
-            held = len(self.buffer) + len(queue)
+            waiting = len(queue)
+            held = len(self.buffer) + waiting
             if held > self.thread_high:
                 self.thread_high = held
-            wake = not self._scheduled
-            self._scheduled = True
+            if self._scheduled:
+                wake = False
+            else:
+                wake = self._scheduled = True
+        finally:
+            lock.release()
         if wake:
             loop = self.loop
             assert loop is not None, "a flow's loop is set before threads can put"
             loop.call_soon_threadsafe(self._apply)
-        while self.pressure or (  # :meth:`_at_limit` in line: the per-event path
-            (waiting := len(queue)) >= THREAD_SLACK
-            and (waiting >= self._batch or waiting + len(self.buffer) >= self.maxsize)
+        # :meth:`_at_limit` in line, on the lengths read under the lock: the per-event path
+        # (:meth:`_wait_for_room` looks again before it waits)
+        if self.pressure or (
+            waiting >= THREAD_SLACK and (waiting >= self._batch or held >= self.maxsize)
         ):
+            self._wait_for_room(owner)
+
+    def _wait_for_room(self, owner: Owner) -> None:
+        """A thread producer waits while the consumer is full or the queue is at its limit."""
+        while self.pressure or self._at_limit():
             room = self._room or self._made_room()
             room.clear()
             if owner.closed:
