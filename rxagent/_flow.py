@@ -16,8 +16,9 @@ Invariants (each has a test in ``tests/bridges/test_flow.py``):
 I1. *Held.* ``held = len(buffer) + len(queue)``: every event a producer has emitted and the
     consumer has not pulled, wherever it waits.
 I2. *Pressure.* ``pressure`` is set (on the loop) when ``held`` reaches ``maxsize`` and
-    cleared (by the consumer) when ``held`` falls to ``maxsize // 2``; only the consumer
-    clears it. ``held``, not the buffer alone: a thread may queue a batch while the buffer
+    cleared when ``held`` falls to ``maxsize // 2``: by the consumer as it pulls, or by the
+    loop after it applied queued calls that pushed nothing (the consumer's filter dropped
+    them). ``held``, not the buffer alone: a thread may queue a batch while the buffer
     has room (I4), and loop producers must not fill that room meanwhile.
 I3. *Loop producers* check ``pressure`` after every item they emit and, while it is set,
     wait on one future that the consumer resolves when it clears pressure. So each adds
@@ -158,13 +159,13 @@ class Flow:
     # -- consumer side -------------------------------------------------------------------
 
     def hold(self) -> None:
-        """On the loop, when the buffer reached ``maxsize`` (I2)."""
+        """On the loop, when ``held`` reached ``maxsize`` (I2)."""
         if not self.pressure:
             self.pressure = True
             self._since = time.perf_counter()
 
     def release(self) -> None:
-        """By the consumer, when its buffer fell to ``low`` (I2): wake every producer."""
+        """On the loop, when ``held`` fell to ``low`` (I2): wake every producer."""
         if self.pressure:
             self.pressure = False
             self.blocked_s += time.perf_counter() - self._since
@@ -273,6 +274,10 @@ class Flow:
                 queue.popleft()  # after fn: an event is never out of both counts
         if not self.pressure:
             self._open_room()
+        elif len(self.buffer) + len(queue) <= self.low:
+            # the calls pushed less than they counted for (a consumer's filter dropped
+            # them): no pull would release the pressure they set (I2)
+            self.release()
 
     def flush(self) -> None:
         """On the loop: apply every queued call now (before a task reports its end)."""

@@ -19,6 +19,7 @@ from rxagent._flow import (
     Flow,
     RunCancelledError,
 )
+from rxagent._types import SKIP
 from rxagent.bridges._buffer import Buffer
 
 GUARD = 30.0
@@ -117,6 +118,39 @@ def test_i2_pressure_counts_what_a_thread_queued() -> None:
         assert flow.pressure
         buffer.pop()  # 32 held: half
         assert not flow.pressure
+
+    asyncio.run(main())
+
+
+def test_i2_pressure_is_released_when_queued_calls_leave_less_than_they_held() -> None:
+    """Queued calls counted toward pressure may push nothing (the consumer's filter drops
+    them): once the loop has applied them, pressure is released if what is held is at
+    half, else a consumer with an empty buffer and every producer would wait forever."""
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        buffer: Buffer[int] = Buffer(loop, 64, "block", accept=lambda x: x if x >= 0 else SKIP)
+        flow = buffer.flow
+        flow._apply()  # after a first batch
+
+        def produce() -> None:
+            for i in range(1, 61):
+                flow.put(buffer.on_next, -i, buffer)  # all dropped by the filter
+
+        thread = threading.Thread(target=produce)
+        thread.start()
+        thread.join(GUARD)  # blocking the loop: it cannot apply the calls meanwhile
+        for i in range(4):  # a loop producer meets pressure at 64 held
+            buffer.on_next(i)
+        assert flow.pressure
+        while buffer.items:
+            buffer.pop()
+        assert flow.pressure  # 60 queued: above half
+        while flow.queue:  # the loop applies them (one scheduled call): nothing comes
+            await asyncio.sleep(0)
+        assert not buffer.items
+        assert not flow.pressure
+        assert flow.held() == 0
 
     asyncio.run(main())
 
