@@ -21,13 +21,13 @@ I2. *Pressure.* ``pressure`` is set (on the loop) when ``held`` reaches ``maxsiz
     them). ``held``, not the buffer alone: a thread may queue a batch while the buffer
     has room (I4), and loop producers must not fill that room meanwhile.
 I3. *Loop producers* check ``pressure`` after every item they emit and, while it is set,
-    wait on one future that the consumer resolves when it clears pressure. So each adds
+    wait on one future that is resolved when pressure is cleared. So each adds
     at most one event past ``maxsize``.
 I4. *Thread producers* wait in :meth:`Flow.put` while ``pressure`` is set or the queue holds
     as many items as the buffer has room for (at most :data:`THREAD_BATCH`, or
     :data:`THREAD_SLACK` until the loop applied a first batch; at least
-    :data:`THREAD_SLACK`), on one ``threading.Event`` set by the consumer when it clears
-    pressure, by the loop after it applied the queue, and when a run closes. So threads
+    :data:`THREAD_SLACK`), on one ``threading.Event`` set when pressure is cleared, by the
+    loop after it applied the queue, and when a run closes. So threads
     add at most ``THREAD_SLACK`` (plus one per thread) past ``maxsize``.
 I5. *Order.* The queue is FIFO and applied on the loop in one callback per batch; a node's
     queue is applied (:meth:`Flow.flush`) before the loop reports the node's end, so a
