@@ -263,3 +263,46 @@ def test_sync_error_policy_raises_at_the_first_overflow() -> None:
     with pytest.raises(BufferOverflowError, match="maxsize=8"):
         list(iterator)
     assert iterator.statistics().held == 0
+
+
+def _filtered_graph(count: int) -> CompiledStateGraph:
+    """A sync generator node's tokens beside an async node's awaited progress: consumed in
+    ``custom`` mode only, the tokens cross the thread queue and push nothing."""
+
+    def tokens(state: dict[str, Any]) -> Iterator[AIMessageChunk]:
+        for i in range(count):
+            yield AIMessageChunk(content=f"t{i} ", id="gen-1")
+
+    async def progress(state: dict[str, Any]) -> None:
+        writer = get_stream_writer()
+        for i in range(count):
+            await writer({"p": 0, "i": i})
+
+    graph = StateGraph(dict)
+    graph.add_node("gen", tokens)
+    graph.add_node("progress", progress)
+    graph.add_edge(START, "gen")
+    graph.add_edge(START, "progress")
+    return graph.compile()
+
+
+@pytest.mark.parametrize("face", ["sync", "async"])
+@pytest.mark.parametrize("maxsize", [1, 16, 64])
+def test_queued_calls_the_consumer_filters_out_do_not_stall_the_run(
+    face: str, maxsize: int
+) -> None:
+    """Thread calls count toward ``held`` while they wait; those that push nothing (not a
+    mode the consumer asked for) leave the pressure they set to the loop to release."""
+    graph = _filtered_graph(3000)
+    if face == "sync":
+        iterator = graph.stream(INPUTS, stream_mode="custom", maxsize=maxsize)
+        chunks, stats = list(iterator), iterator.statistics()
+    else:
+
+        async def main() -> tuple[list[Any], BridgeStatistics]:
+            aiterator = graph.astream(INPUTS, stream_mode="custom", maxsize=maxsize)
+            return await _lagging(aiterator, 2), aiterator.statistics()
+
+        chunks, stats = asyncio.run(main())
+    assert [chunk["i"] for chunk in chunks] == list(range(3000))
+    assert stats.high_water <= maxsize + SLACK
