@@ -168,7 +168,10 @@ class Buffer(Generic[T]):
                 waiter.set_result(None)
 
     def _full(self) -> None:
+        """``held`` reached ``maxsize``: hold the producers back (I2), or overflow."""
         if self.overflow == "error":
+            if len(self.items) < self.maxsize:
+                return  # queued calls may push nothing (filtered out): only events count
             self.error = BufferOverflowError(
                 f"The consumer fell {self.maxsize} events behind (maxsize={self.maxsize}, "
                 f"overflow='error'); raise maxsize or use overflow='block' or 'coalesce'"

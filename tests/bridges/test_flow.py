@@ -20,7 +20,7 @@ from rxagent._flow import (
     RunCancelledError,
 )
 from rxagent._types import SKIP
-from rxagent.bridges._buffer import Buffer
+from rxagent.bridges._buffer import Buffer, BufferOverflowError
 
 GUARD = 30.0
 
@@ -384,3 +384,30 @@ async def test_i7_the_first_look_yields_then_only_held_events_or_time_do(
     assert not flow.due()
     items.append(PACE_HELD)
     assert flow.due()
+
+
+def test_error_overflows_on_events_pushed_not_on_calls_queued() -> None:
+    """``overflow="error"`` counts the events in the buffer: queued calls that the
+    consumer's filter drops are not events it fell behind on."""
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        buffer: Buffer[int] = Buffer(loop, 16, "error", accept=lambda x: x if x >= 0 else SKIP)
+        flow = buffer.flow
+        flow._apply()  # after a first batch
+
+        def produce() -> None:
+            for i in range(1, 31):
+                flow.put(buffer.on_next, -i, buffer)  # all dropped by the filter
+
+        thread = threading.Thread(target=produce)
+        thread.start()
+        thread.join(GUARD)  # blocking the loop: it cannot apply the calls meanwhile
+        buffer.on_next(1)  # 31 held, one event
+        assert buffer.error is None
+        flow.flush()
+        for i in range(2, 17):
+            buffer.on_next(i)
+        assert isinstance(buffer.error, BufferOverflowError)  # 16 events behind
+
+    asyncio.run(main())
