@@ -50,6 +50,25 @@ def _flow(loop: asyncio.AbstractEventLoop, maxsize: int = 8) -> tuple[Flow, dequ
     return flow, buffer
 
 
+def _queued(buffer: Buffer[int], values: range) -> None:
+    """Queue ``buffer.on_next(value)`` calls from a thread while the loop cannot apply them
+    (the caller's loop is blocked on the thread), after a first batch (so a thread may queue
+    what the buffer has room for)."""
+    buffer.flow._apply()
+
+    def produce() -> None:
+        for value in values:
+            buffer.flow.put(buffer.on_next, value, buffer)
+
+    thread = threading.Thread(target=produce)
+    thread.start()
+    thread.join(GUARD)
+
+
+def _dropping_negatives(x: int) -> Any:
+    return x if x >= 0 else SKIP
+
+
 def test_i1_held_counts_the_buffer_and_the_thread_queue() -> None:
     loop = asyncio.new_event_loop()
     try:
@@ -90,15 +109,7 @@ def test_i2_pressure_counts_what_a_thread_queued() -> None:
     async def main() -> None:
         buffer: Buffer[int] = Buffer(asyncio.get_running_loop(), 64, "block")
         flow = buffer.flow
-        flow._apply()  # after a first batch: a thread may queue what the buffer has room for
-
-        def produce() -> None:
-            for i in range(60):
-                flow.put(buffer.on_next, -i, buffer)
-
-        thread = threading.Thread(target=produce)
-        thread.start()
-        thread.join(GUARD)  # blocking the loop: it cannot apply the calls meanwhile
+        _queued(buffer, range(0, -60, -1))
         assert len(flow.queue) == 60
         assert not buffer.items
         for i in range(3):  # a loop producer: 61, 62, 63 held
@@ -129,17 +140,9 @@ def test_i2_pressure_is_released_when_queued_calls_leave_less_than_they_held() -
 
     async def main() -> None:
         loop = asyncio.get_running_loop()
-        buffer: Buffer[int] = Buffer(loop, 64, "block", accept=lambda x: x if x >= 0 else SKIP)
+        buffer: Buffer[int] = Buffer(loop, 64, "block", accept=_dropping_negatives)
         flow = buffer.flow
-        flow._apply()  # after a first batch
-
-        def produce() -> None:
-            for i in range(1, 61):
-                flow.put(buffer.on_next, -i, buffer)  # all dropped by the filter
-
-        thread = threading.Thread(target=produce)
-        thread.start()
-        thread.join(GUARD)  # blocking the loop: it cannot apply the calls meanwhile
+        _queued(buffer, range(-1, -61, -1))  # 60 calls, all dropped by the filter
         for i in range(4):  # a loop producer meets pressure at 64 held
             buffer.on_next(i)
         assert flow.pressure
@@ -392,17 +395,9 @@ def test_error_overflows_on_events_pushed_not_on_calls_queued() -> None:
 
     async def main() -> None:
         loop = asyncio.get_running_loop()
-        buffer: Buffer[int] = Buffer(loop, 16, "error", accept=lambda x: x if x >= 0 else SKIP)
+        buffer: Buffer[int] = Buffer(loop, 16, "error", accept=_dropping_negatives)
         flow = buffer.flow
-        flow._apply()  # after a first batch
-
-        def produce() -> None:
-            for i in range(1, 31):
-                flow.put(buffer.on_next, -i, buffer)  # all dropped by the filter
-
-        thread = threading.Thread(target=produce)
-        thread.start()
-        thread.join(GUARD)  # blocking the loop: it cannot apply the calls meanwhile
+        _queued(buffer, range(-1, -31, -1))  # 30 calls, all dropped by the filter
         buffer.on_next(1)  # 31 held, one event
         assert buffer.error is None
         flow.flush()
