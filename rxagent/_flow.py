@@ -274,7 +274,7 @@ class Flow:
                 queue.popleft()  # after fn: an event is never out of both counts
         if not self.pressure:
             self._open_room()
-        elif len(self.buffer) + len(queue) <= self.low:
+        elif self.held() <= self.low:
             # the calls pushed less than they counted for (a consumer's filter dropped
             # them): no pull would release the pressure they set (I2)
             self.release()
