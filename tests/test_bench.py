@@ -16,6 +16,7 @@ import pytest
 
 from benchmarks.compare import REGISTRY, evaluate, plan, render, run, write_reports
 from benchmarks.compare.__main__ import WORKLOADS
+from benchmarks.compare._targets import machine_speed
 from rxagent import ScriptedModel, create_agent
 from rxagent.bench import Measurement, measure
 from rxagent.cli import main
@@ -160,7 +161,28 @@ def test_targets_name_what_is_missing_instead_of_failing() -> None:
     assert targets
     assert all(target["pass"] is None for target in targets)
     machine = {"nproc": 1, "cpu": "x", "platform": "p", "python": "3", "packages": {}}
-    assert "not measured" in render({**results, "machine": machine})
+    report = render({**results, "machine": machine})
+    assert "not measured" in report
+    assert "Machine speed: not measured" in report
+
+
+def test_the_per_event_target_states_the_machine_s_floor_beside_its_verdict() -> None:
+    def row(name: str, face: str, wall: float) -> dict[str, Any]:
+        sample = {"events": 1_000_000, "wall": wall, "first": 0.001, "half": 0.5, "extra": {}}
+        return {"name": name, "face": face, "samples": [sample], "rss_mib": 1.0}
+
+    rows = [row("rxagent", "sync", 4.5), row("floor: token chunk + tuple", "sync", 1.8)]
+    group = {"workload": "one_tool_call", "label": "three modes", "params": {"n": 100_000}}
+    results = {"level": "full", "repeat": 1, "groups": [{**group, "rows": rows}]}
+    by_text = {target["target"]: target for target in evaluate(results)}
+    sync = by_text["seeds' workload ≤ 2.0 µs/event (sync, three modes, N=100,000)"]
+    assert sync["pass"] is False  # the verdict is the absolute one, whatever the machine
+    assert sync["measured"] == "4.50 µs/event = 2.50× the floor's 1.80"
+    unmeasured = by_text["seeds' workload ≤ 2.0 µs/event (async, three modes, N=100,000)"]
+    assert unmeasured["pass"] is None
+    assert "not measured" in machine_speed(results)  # no async floor
+    rows.append(row("floor: token chunk + tuple", "async", 2.2))
+    assert "floor 1.80 / 2.20 µs/event" in machine_speed(results)
 
 
 @pytest.mark.parametrize("level", ["full", "quick", "smoke"])

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from importlib import metadata
 from typing import Any, cast
 
-from benchmarks.compare._targets import evaluate
+from benchmarks.compare._targets import evaluate, machine_speed
 
 _PACKAGES = ("rxagent", "reactivex", "pydantic", "langgraph", "langchain", "langchain-core")
 _TITLES = {
@@ -342,6 +342,7 @@ def render(results: dict[str, Any]) -> str:
         f"Cells: median (min–max) of {results['repeat']} run(s); each configuration in its "
         "own process, runs of a comparison interleaved. 'half events at' = time until half "
         "the events arrived / wall time (0.5 = even streaming, 1.0 = all at the end).",
+        machine_speed(results),
     ]
     for workload, title in _TITLES.items():
         groups = [g for g in results["groups"] if g["workload"] == workload]

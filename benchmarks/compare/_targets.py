@@ -70,17 +70,46 @@ def _speedups(results: dict[str, Any]) -> Iterator[Target]:
             )
 
 
+REFERENCE_FLOOR = {"sync": 0.85, "async": 1.08}
+"""The token-chunk floor (µs/event) of the machine the issue set its µs targets on."""
+
+
+def _seeds_floor(results: dict[str, Any], face: str) -> float:
+    """The token-chunk floor of the seeds' workload (largest N) in this run, µs/event."""
+    from benchmarks.compare._agents import CHUNK_FLOOR
+    from benchmarks.compare._report import us_per_event
+
+    group = _largest(results, "one_tool_call", "three modes")
+    return _median(_row(group, CHUNK_FLOOR, face), us_per_event)
+
+
+def machine_speed(results: dict[str, Any]) -> str:
+    """One line for the report: this run's floor beside the targets' reference machine's."""
+    floors = [_seeds_floor(results, face) for face in REFERENCE_FLOOR]
+    if any(math.isnan(floor) for floor in floors):
+        return "Machine speed: not measured (the seeds' floor rows are missing)."
+    ours = " / ".join(f"{floor:.2f}" for floor in floors)
+    theirs = " / ".join(f"{floor:.2f}" for floor in REFERENCE_FLOOR.values())
+    return (
+        f"Machine speed: token-chunk floor {ours} µs/event (sync / async, seeds' workload); "
+        f"the issue set its µs targets beside {theirs} (the verdicts below are absolute)."
+    )
+
+
 def _per_event(results: dict[str, Any]) -> Iterator[Target]:
     from benchmarks.compare._report import us_per_event
 
     group = _largest(results, "one_tool_call", "three modes")
     for face in ("sync", "async"):
         ours = _median(_row(group, "rxagent", face), us_per_event)
+        floor = _seeds_floor(results, face)
+        # The machine beside the verdict; the verdict itself stays the absolute one.
+        relative = "" if math.isnan(floor) else f" = {ours / floor:.2f}× the floor's {floor:.2f}"
         yield _target(
             f"seeds' workload ≤ 2.0 µs/event ({face}, three modes, {_where(group)})",
             ours,
             2.0,
-            f"{ours:.2f} µs/event",
+            f"{ours:.2f} µs/event{relative}",
             at_most=True,
         )
 
