@@ -136,8 +136,12 @@ def test_any_split_of_text_sums_to_the_text(text: str, cuts: list[int]) -> None:
 
 
 json_leaves = st.none() | st.booleans() | st.integers() | st.text()
+# Nested, but small: drawing hypothesis's default (up to 100 leaves under each of an unbounded
+# number of keys) took most of these properties' time; the cuts are what they explore.
 args_dicts = st.dictionaries(
-    st.text(), st.recursive(json_leaves, lambda c: st.lists(c) | st.dictionaries(st.text(), c))
+    st.text(),
+    st.recursive(json_leaves, lambda c: st.lists(c) | st.dictionaries(st.text(), c), max_leaves=10),
+    max_size=6,
 )
 
 

@@ -47,7 +47,7 @@ json_values = st.recursive(
 
 
 @settings(deadline=None)  # big drawn documents parse slowly on a loaded machine
-@given(st.dictionaries(st.text(), json_values), st.booleans(), st.data())
+@given(st.dictionaries(st.text(), json_values, max_size=6), st.booleans(), st.data())
 def test_every_prefix_of_an_object_parses_to_a_dict(
     args: dict[str, Any], ascii_only: bool, data: st.DataObject
 ) -> None:
