@@ -13,6 +13,7 @@ from typing import Any, Generic, Literal, TypeAlias, TypeVar, get_args
 from reactivex import Observable, abc
 
 from rxagent._flow import Flow, LoopScheduler, RunCancelledError
+from rxagent._handoff import ready_queue, wake_next
 from rxagent._types import SKIP
 from rxagent.bridges._coalesce import Coalescer, Joined
 
@@ -77,6 +78,7 @@ class Buffer(Generic[T]):
     __slots__ = (
         "_coalescer",
         "_queue",
+        "_ready",
         "_waiter",
         "accept",
         "closed",
@@ -123,6 +125,8 @@ class Buffer(Generic[T]):
         self.error: BaseException | None = None
         self.subscription: abc.DisposableBase | None = None
         self._waiter: asyncio.Future[None] | None = None
+        self._ready = ready_queue(loop)
+        """The loop's ready queue, where a woken consumer goes first (``rxagent._handoff``)."""
         self.sleeping = False
         """Set while a sync bridge runs the loop waiting for items: the first item, or the
         end, stops the loop at the end of this turn."""
@@ -165,7 +169,7 @@ class Buffer(Generic[T]):
         if waiter is not None:
             self._waiter = None
             if not waiter.done():
-                waiter.set_result(None)
+                wake_next(self._ready, waiter)  # the consumer runs next, its events still hot
 
     def _full(self) -> None:
         """``held`` reached ``maxsize``: hold the producers back (I2), or overflow."""
