@@ -7,6 +7,7 @@ reason.
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import json
 from pathlib import Path
@@ -128,6 +129,10 @@ def test_the_load_extras_are_sane(smoke: tuple[Path, dict[str, Any]]) -> None:
     assert runs["samples"][0]["events"] == 2 * (20 + 1 + 1)  # tokens, last chunk, update
     assert extra["mib_per_run"] > 0
     assert extra["first_per_run_ahead_ms"] > 0
+    assert extra["worst_run"] in (0, 1)
+    assert extra["full_gcs"] >= 0
+    assert extra["full_gc_ms"] >= 0
+    assert (extra["full_gcs"] == 0) == (extra["full_gc_ms"] == 0)
     for row in groups["rounds", 20]["rows"]:
         if row["status"] == "ok":
             extra = row["samples"][0]["extra"]
@@ -214,3 +219,18 @@ def test_an_unknown_workload_is_refused_naming_the_choices(
         suite(["--smoke", "--workload", "nope"])
     assert exited.value.code == 2
     assert "long_run" in capsys.readouterr().err
+
+
+def test_full_collections_are_counted_and_timed_young_ones_are_not() -> None:
+    from benchmarks.compare._load import _full_collections
+
+    with _full_collections() as full:
+        gc.collect(0)
+        gc.collect(1)
+        assert full.count == 0
+        gc.collect()
+        gc.collect(2)
+    gc.collect()  # after the block: not counted
+    assert full.count == 2
+    assert full.seconds > 0
+    assert full not in gc.callbacks

@@ -3,8 +3,10 @@
 7. ``concurrent``: ``n`` runs started at once on the async face (``astream`` in the seeds'
    three modes, tasks started in order), each answering ``tokens`` tokens without a tool.
    Extras: the time to first event of each run (from the start of the first run) over the
-   number of runs started up to and including it (worst and last), and the memory per
-   run: ``tracemalloc``'s peak over one untimed pass of the same runs, divided by ``n``
+   number of runs started up to and including it (worst, which run it was, and last); the
+   garbage collector's full collections during the pass (how many, their milliseconds:
+   what a pause costs every run that waits behind it); and the memory per run:
+   ``tracemalloc``'s peak over one untimed pass of the same runs, divided by ``n``
    (measured once per worker, before the timed runs, because tracing slows every
    allocation).
 8. ``rounds``: an agent whose model calls a tool ``n`` times, then answers, streamed in the
@@ -19,6 +21,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import gc
 import itertools
@@ -99,16 +102,48 @@ def concurrent(params: Params) -> PushRun:
     agent = answer_agent(tokens)
 
     def run(on_next: Callable[[Any], None]) -> dict[str, float]:
-        firsts = asyncio.run(_runs(agent, count, on_next))
+        with _full_collections() as full:
+            firsts = asyncio.run(_runs(agent, count, on_next))
         ahead = [first / (index + 1) for index, first in enumerate(firsts)]
+        worst = max(range(count), key=ahead.__getitem__)
         return {
             "runs": count,
-            "first_per_run_ahead_ms": max(ahead) * 1e3,
+            "first_per_run_ahead_ms": ahead[worst] * 1e3,
+            "worst_run": worst,
             "last_first_ms": firsts[-1] * 1e3,
+            "full_gcs": full.count,
+            "full_gc_ms": full.seconds * 1e3,
             "mib_per_run": per_run,
         }
 
     return run
+
+
+class _Collections:
+    """How many full collections the garbage collector ran, and their seconds."""
+
+    def __init__(self) -> None:
+        self.count, self.seconds, self._started = 0, 0.0, math.nan
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.count += 1
+            self.seconds += time.perf_counter() - self._started
+
+
+@contextlib.contextmanager
+def _full_collections() -> Iterator[_Collections]:
+    """Count the full collections (generation 2) that run inside the block."""
+    full = _Collections()
+    gc.callbacks.append(full)
+    try:
+        yield full
+    finally:
+        gc.callbacks.remove(full)
 
 
 # -- 8. rounds ------------------------------------------------------------------------------

@@ -45,7 +45,8 @@ def concurrent(results: dict[str, Any]) -> Iterator[Target]:
         "(worst run)",
         first,
         0.4,
-        f"{first:.3f} ms per run (the last run's first event at {last:.1f} ms)",
+        f"{first:.3f} ms per run{_worst(large[1])} (the last run's first event at "
+        f"{last:.1f} ms{_pauses(large[1])})",
         at_most=True,
     )
     low = _median(small[1], events_per_s)
@@ -57,6 +58,24 @@ def concurrent(results: dict[str, Any]) -> Iterator[Target]:
         f"{ratio:.0%} ({rate:,.0f} vs {low:,.0f} events/s)",
         at_most=False,
     )
+
+
+def _worst(row: dict[str, Any] | None) -> str:
+    """Which run was the worst, in each sample (run 0 starts first)."""
+    runs = [s["extra"].get("worst_run") for s in row["samples"]] if row and row["samples"] else []
+    if not runs or any(run is None for run in runs):
+        return ""
+    if len(set(runs)) == 1:
+        return f", worst at run {int(runs[0]):,} in every sample"
+    return f", worst at runs {', '.join(f'{int(run):,}' for run in runs)} (one per sample)"
+
+
+def _pauses(row: dict[str, Any] | None) -> str:
+    """The garbage collector's full collections during the pass (median sample)."""
+    if not row or not row["samples"] or "full_gcs" not in row["samples"][0]["extra"]:
+        return ""
+    count, ms = _extra(row, "full_gcs"), _extra(row, "full_gc_ms")
+    return f"; the pass's {count:g} full collections: {ms:.1f} ms"
 
 
 def rounds(results: dict[str, Any]) -> Iterator[Target]:

@@ -187,10 +187,26 @@ def _concurrent_row(group: dict[str, Any], row: dict[str, Any]) -> list[str]:
         f"{row['samples'][0]['events']:,}",
         _spread(stat(row, events_per_s), ",.0f"),
         _extra(row, "first_per_run_ahead_ms", ".3f"),
+        _worst_runs(row),
         _extra(row, "last_first_ms", ".1f"),
+        _full_collections(row),
         _extra(row, "mib_per_run", ".3f"),
         f"{row['rss_mib']:.0f}",
     ]
+
+
+def _worst_runs(row: dict[str, Any]) -> str:
+    """Which run was the worst for its first event, in each sample (``run 0``: the first)."""
+    runs = [sample["extra"].get("worst_run") for sample in row["samples"]]
+    return ", ".join("–" if run is None else f"{int(run):,}" for run in runs) or "–"
+
+
+def _full_collections(row: dict[str, Any]) -> str:
+    """The full collections of the median sample's pass and their milliseconds."""
+    if "full_gcs" not in row["samples"][0]["extra"]:
+        return "–"
+    count = statistics.median(float(s["extra"]["full_gcs"]) for s in row["samples"])
+    return f"{count:g}: {_extra(row, 'full_gc_ms', '.1f')}"
 
 
 def _rounds_row(group: dict[str, Any], row: dict[str, Any]) -> list[str]:
@@ -231,7 +247,9 @@ _LAYOUTS: dict[str, tuple[tuple[str, ...], Callable[..., list[str]]]] = {
             "events",
             "events/s",
             "first event per run ahead (ms, worst)",
+            "worst run (each sample)",
             "last run's first event (ms)",
+            "full collections: ms",
             "MiB per run (tracemalloc)",
             "peak RSS (MiB)",
         ),
