@@ -23,25 +23,43 @@ M = TypeVar("M", bound=BaseModel)
 _new = object.__new__
 
 
-def maker(cls: type[M]) -> Callable[[dict[str, Any]], M]:
+def maker(cls: type[M], given: frozenset[str] | None = None) -> Callable[[dict[str, Any]], M]:
     """A function building ``cls`` from a complete dict of field values, without validation.
 
     The dict (one value for every field, in declaration order) becomes the instance's
-    ``__dict__``: the caller must not reuse it.
+    ``__dict__``: the caller must not reuse it. ``given``: the fields the caller was given,
+    the others being their defaults (the instance's ``model_fields_set``, as pydantic's
+    constructor sets it when only those were passed); every field when ``None``.
 
     Example:
         >>> from pydantic import BaseModel
         >>> class P(BaseModel):
         ...     x: int
-        >>> maker(P)({"x": 2})
-        P(x=2)
+        ...     y: int = 0
+        >>> maker(P)({"x": 2, "y": 0})
+        P(x=2, y=0)
+        >>> maker(P, frozenset({"x"}))({"x": 2, "y": 0}).model_fields_set
+        {'x'}
     """
-    fields_set = _fields_set(cls)
     slots = vars(BaseModel)
     set_dict = slots["__dict__"].__set__  # faster than object.__setattr__(obj, "__dict__")
     set_fields = slots["__pydantic_fields_set__"].__set__
     set_extra = slots["__pydantic_extra__"].__set__
     set_private = slots["__pydantic_private__"].__set__
+
+    if given is not None:
+        named = frozenset(given)
+
+        def make_given(fields: dict[str, Any]) -> M:
+            obj = _new(cls)
+            set_dict(obj, fields)
+            set_fields(obj, set(named))  # its own: pydantic adds to it on assignment
+            set_extra(obj, None)
+            set_private(obj, None)
+            return obj
+
+        return make_given
+    fields_set = _fields_set(cls)
 
     def make(fields: dict[str, Any]) -> M:
         obj = _new(cls)

@@ -10,6 +10,7 @@ before they return) it hands them a :class:`Callbacks` instead.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -78,6 +79,23 @@ class DirectObservable(Observable[Any]):
         >>> seen
         [1]
     """
+
+    def __init__(self, subscribe: abc.Subscription[Any]) -> None:
+        # not ``Observable.__init__``: one is made per ``stream()`` call, and the lock it
+        # makes (for operators that synchronise on their source) is made on first use
+        self._subscribe = subscribe
+        self._lock: threading.RLock | None = None
+
+    @property
+    def lock(self) -> threading.RLock:
+        """The lock reactivex's operators take on their source, made when first asked for."""
+        if self._lock is None:
+            self._lock = threading.RLock()
+        return self._lock
+
+    @lock.setter
+    def lock(self, value: threading.RLock) -> None:
+        self._lock = value
 
     def subscribe(  # type: ignore[override]
         self,

@@ -113,3 +113,18 @@ def test_every_event_the_engine_and_the_operators_build_is_in_field_order() -> N
         tokens = talker.observe(INPUT, stream_mode="messages").pipe(operator)
         _in_field_order(list(to_iter(tokens)))
     _in_field_order(list(to_iter(from_langgraph(weather_agent("Paris"), INPUT))))
+
+
+def test_given_fields_are_the_fields_set_of_each_instance_its_own() -> None:
+    make = maker(HumanMessage, frozenset({"content"}))
+
+    def fields() -> dict[str, Any]:
+        return dict(HumanMessage("q").__dict__)
+
+    first, second = make(fields()), make(fields())
+    assert first == HumanMessage("q")
+    assert first.model_fields_set == HumanMessage("q").model_fields_set == {"content"}
+    first.id = "m1"  # pydantic adds "id" to this instance's set, not to a shared one
+    assert first.model_fields_set == {"content", "id"}
+    assert second.model_fields_set == {"content"}
+    assert make(fields()).model_dump(exclude_unset=True) == {"content": "q"}

@@ -9,12 +9,13 @@ the position of the bad message, as in ``messages[2]: ...``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Annotated, Any, NoReturn, Protocol, TypeAlias
 
 from pydantic import Field, TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails, InitErrorDetails
 
+from rxagent._fast import maker
 from rxagent.messages._ai import AIMessage, AIMessageChunk
 from rxagent.messages._base import (
     BaseMessage,
@@ -68,6 +69,18 @@ _ROLES: dict[str, type[BaseMessage]] = {
     "remove": RemoveMessage,
 }
 _VALID_ROLES = ", ".join(_ROLES)
+_CONTENT_ONLY = frozenset({"content"})
+_PLAIN: dict[object, tuple[Callable[[dict[str, Any]], BaseMessage], str]] = {
+    role: (maker(cls, _CONTENT_ONLY), kind)
+    for role, cls, kind in (
+        ("user", HumanMessage, "human"),
+        ("human", HumanMessage, "human"),
+        ("system", SystemMessage, "system"),
+    )
+}
+"""Roles whose ``{"role": ..., "content": "text"}`` dict is built without validation: with
+text content and no other key there is nothing to check, and the message is the one
+``model_validate`` gives (``tests/messages/test_messages_convert.py`` compares them)."""
 _FOREIGN_KINDS = {
     "HumanMessageChunk": "human",
     "SystemMessageChunk": "system",
@@ -150,7 +163,9 @@ def _coerce(value: object, where: str | None) -> BaseMessage:
     if isinstance(value, BaseMessage):
         return value
     if type(value) is dict:  # the usual message dict, before the checks of other kinds
-        return _from_mapping(value, where)
+        return _from_dict(value, where)
+    if type(value) is str:
+        return _plain(_PLAIN["user"], value)
     prefix = _prefix(where)
     if isinstance(value, str):
         return HumanMessage(content=value)
@@ -166,6 +181,30 @@ def _coerce(value: object, where: str | None) -> BaseMessage:
         return _from_mapping(value, where)
     raise TypeError(
         f"{prefix}cannot make a message from {type(value).__name__} {value!r}; give {_KINDS}"
+    )
+
+
+def _from_dict(value: dict[str, Any], where: str | None) -> BaseMessage:
+    content = value.get("content")
+    if type(content) is str and len(value) == 2:
+        plain = _PLAIN.get(value.get("role", value.get("type")))
+        if plain is not None:
+            return _plain(plain, content)
+    return _from_mapping(value, where)
+
+
+def _plain(plain: tuple[Callable[[dict[str, Any]], BaseMessage], str], text: str) -> BaseMessage:
+    """A message of ``plain``'s kind with text ``text`` and every other field its default."""
+    make, kind = plain
+    return make(
+        {
+            "content": text,
+            "additional_kwargs": {},
+            "response_metadata": {},
+            "type": kind,
+            "name": None,
+            "id": None,
+        }
     )
 
 

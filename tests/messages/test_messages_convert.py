@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import pickle
+from unittest.mock import patch
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from rxagent.messages import (
@@ -141,3 +147,82 @@ def test_convert_to_messages_lists_and_single_values() -> None:
     assert [m.type for m in convert_to_messages(("assistant", "hi"))] == ["ai"]
     assert [m.type for m in convert_to_messages({"role": "user", "content": "x"})] == ["human"]
     assert convert_to_messages("hi") == [HumanMessage("hi")]
+
+
+# -- the plain message dict, built without validation -----------------------------------
+
+_PLAIN_ROLES = [("user", HumanMessage), ("human", HumanMessage), ("system", SystemMessage)]
+
+
+def _validated(value: object) -> BaseMessage:
+    """What the general path (message_fields + model_validate) makes of ``value``."""
+    from rxagent.messages import _convert
+
+    if isinstance(value, str):
+        return HumanMessage(content=value)
+    assert isinstance(value, dict)
+    return _convert._from_mapping(value, None)
+
+
+@pytest.mark.parametrize(("role", "cls"), _PLAIN_ROLES)
+@pytest.mark.parametrize("key", ["role", "type"])
+@given(text=st.text())
+def test_a_plain_text_dict_is_the_validated_message(
+    role: str, cls: type[BaseMessage], key: str, text: str
+) -> None:
+    from rxagent.messages import _convert
+
+    value = {key: role, "content": text}
+    with patch.object(_convert, "_from_mapping", side_effect=AssertionError("validated")):
+        made = coerce_message(value)
+        (listed,) = convert_to_messages([dict(value)])
+    expected = _validated(value)
+    for message in (made, listed):
+        assert type(message) is cls
+        assert message == expected
+        assert repr(message) == repr(expected)
+        assert message.model_dump_json() == expected.model_dump_json()
+        assert message.model_fields_set == expected.model_fields_set == {"content"}
+        assert message.__pydantic_extra__ is None
+        assert message.__pydantic_private__ is None
+        assert pickle.loads(pickle.dumps(message)) == expected
+
+
+@given(text=st.text())
+def test_a_string_is_the_validated_human_message(text: str) -> None:
+    made = coerce_message(text)
+    expected = _validated(text)
+    assert made == expected
+    assert made.model_fields_set == expected.model_fields_set
+
+
+def test_plain_messages_do_not_share_what_assignment_changes() -> None:
+    first, second = convert_to_messages([{"role": "user", "content": "a"}, "b"])
+    first.id = "m1"
+    first.additional_kwargs["x"] = 1
+    assert first.model_fields_set == {"content", "id"}
+    assert second.model_fields_set == {"content"}
+    assert (second.id, second.additional_kwargs, second.response_metadata) == (None, {}, {})
+    third = coerce_message({"role": "user", "content": "c"})
+    assert (third.id, third.additional_kwargs, third.model_fields_set) == (None, {}, {"content"})
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"role": "developer", "content": "be brief"},  # adds __openai_role__
+        {"role": "user", "content": "hi", "name": "ann"},
+        {"role": "user", "content": None},
+        {"role": "user", "content": ["a", {"type": "text", "text": "b"}]},
+        {"role": "assistant", "content": "hi"},
+        {"role": "tool", "content": "hi"},
+    ],
+)
+def test_other_dicts_take_the_validated_path(value: dict[str, object]) -> None:
+    from rxagent.messages import _convert
+
+    general = patch.object(_convert, "_from_mapping", wraps=_convert._from_mapping)
+    # the tool dict has no tool_call_id: the general path says so
+    with general as spy, contextlib.suppress(ValidationError):
+        coerce_message(value)
+    spy.assert_called_once()
