@@ -26,7 +26,7 @@ from rxagent.bridges._iter import BridgeIterator, iterate
 from rxagent.events import Event
 from rxagent.graph._node import start_job, stop_run, track
 from rxagent.graph._output import GraphOutput
-from rxagent.graph._plan import Blueprint, Plan
+from rxagent.graph._plan import Blueprint, Graph, Plan
 from rxagent.graph._runtime import drive
 
 Config = Mapping[str, Any]
@@ -205,19 +205,51 @@ class CompiledStateGraph:
         context: Any,
         shape: Shape | None = None,
     ) -> Observable[Any]:
-        def subscribe(
-            observer: abc.ObserverBase[Any], scheduler: abc.SchedulerBase | None = None
-        ) -> abc.DisposableBase:
-            flow = flow_of(scheduler)
-            loop = loop_of(scheduler)
-            run = drive(self, input, config, modes, observer, flow, context, shape)
-            if loop is None:
-                asyncio.run(run)
-                return Disposable()
-            job = start_job(loop, run)
-            track(flow.tasks, job)
-            return Disposable(partial(stop_run, job, flow))
-
+        subscribe = _Start(self, input, config, modes, context, shape).subscribe
         if shape is None:
             return Observable(subscribe)
         return DirectObservable(subscribe)  # only the bridges of stream() subscribe to it
+
+
+class _Start:
+    """What subscribing to a run's Observable does: start one run of the graph.
+
+    One object holding the call's arguments (a closure would hold each in a cell of its
+    own: objects that the garbage collector walks for as long as the run lasts).
+    """
+
+    __slots__ = ("config", "context", "graph", "input", "modes", "shape")
+
+    def __init__(
+        self,
+        graph: Graph,
+        input: Any,
+        config: Config | None,
+        modes: frozenset[StreamMode],
+        context: Any,
+        shape: Shape | None,
+    ) -> None:
+        self.graph, self.input, self.config = graph, input, config
+        self.modes, self.context, self.shape = modes, context, shape
+
+    def subscribe(
+        self, observer: abc.ObserverBase[Any], scheduler: abc.SchedulerBase | None = None
+    ) -> abc.DisposableBase:
+        flow = flow_of(scheduler)
+        loop = loop_of(scheduler)
+        run = drive(
+            self.graph,
+            self.input,
+            self.config,
+            self.modes,
+            observer,
+            flow,
+            self.context,
+            self.shape,
+        )
+        if loop is None:
+            asyncio.run(run)
+            return Disposable()
+        job = start_job(loop, run)
+        track(flow.tasks, job)
+        return Disposable(partial(stop_run, job, flow))

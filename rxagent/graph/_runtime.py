@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from pydantic import BaseModel
@@ -19,7 +19,7 @@ from reactivex import abc
 
 from rxagent._fast import maker
 from rxagent._flow import Flow
-from rxagent._sink import Callbacks, Sink
+from rxagent._sink import Sink
 from rxagent._types import Namespace, Shape, StreamMode
 from rxagent.events import ValuesEvent
 from rxagent.graph._command import Command, ParentCommand
@@ -91,7 +91,9 @@ async def run_graph(
                     "GRAPH_RECURSION_LIMIT",
                 )
             )
-        tasks = [_task(graph, run, ns, parent_ns, step, item, state) for item in pending]
+        tasks = []  # a loop, not a comprehension: its names would be cells for the whole run
+        for item in pending:
+            tasks.append(_task(graph, run, ns, parent_ns, step, item, state))
         for task in tasks:
             task.started()
         await _run_step(graph, tasks)
@@ -176,7 +178,9 @@ async def _run_step(graph: Graph, tasks: list[Task]) -> None:
     reach the consumer before the set-up of the step's other tasks (a fan-out of 64
     streams its first event after one task's set-up, not 64).
     """
-    started = [_start(graph, task, eager=index == 0) for index, task in enumerate(tasks)]
+    started = []
+    for index, task in enumerate(tasks):
+        started.append(_start(graph, task, eager=index == 0))
     futures = [future for future, _ in started]
     try:
         if len(futures) == 1:
@@ -196,29 +200,43 @@ def _start(
     graph: Graph, task: Task, *, eager: bool
 ) -> tuple[asyncio.Future[None], abc.DisposableBase]:
     """Subscribe to the node run of ``task``; the future settles when the task ends."""
-    done: asyncio.Future[None] = task.run.loop.create_future()
-    check = graph.builder.spec.check
+    sink = _TaskSink(task, graph.builder.spec.check)
+    node = graph.plan.nodes[task.node]
+    return sink.done, start_node(node, task, sink, run_subgraph, eager=eager)
 
-    def on_error(error: Exception) -> None:
+
+class _TaskSink:
+    """Where a node run of one task pushes: its signals to the task, its end to ``done``.
+
+    One object, not closures over the task (each name of a closure is a cell of its own,
+    which the garbage collector walks for as long as the node runs).
+    """
+
+    __slots__ = ("check", "done", "on_next", "task")
+
+    def __init__(self, task: Task, check: Callable[[str | None, Mapping[str, Any]], None]) -> None:
+        self.task = task
+        self.check = check
+        self.on_next = task.on_signal
+        self.done: asyncio.Future[None] = task.run.loop.create_future()
+
+    def on_error(self, error: Exception) -> None:
         if not isinstance(error, ParentCommand):
-            task.failed(error)
-        if not done.done():
-            done.set_exception(error)
+            self.task.failed(error)
+        if not self.done.done():
+            self.done.set_exception(error)
 
-    def on_completed() -> None:
+    def on_completed(self) -> None:
+        task = self.task
         try:
             for write in task.writes:
-                check(task.node, write)
+                self.check(task.node, write)
             task.finished()
         except Exception as error:
-            on_error(error)
+            self.on_error(error)
             return
-        if not done.done():
-            done.set_result(None)
-
-    sink = Callbacks(task.on_signal, on_error, on_completed)
-    node = graph.plan.nodes[task.node]
-    return done, start_node(node, task, sink, run_subgraph, eager=eager)
+        if not self.done.done():
+            self.done.set_result(None)
 
 
 async def _first_failure(futures: list[asyncio.Future[None]]) -> None:
