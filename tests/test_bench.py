@@ -10,6 +10,8 @@ from __future__ import annotations
 import gc
 import importlib.util
 import json
+import weakref
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -234,3 +236,32 @@ def test_full_collections_are_counted_and_timed_young_ones_are_not() -> None:
     assert full.count == 2
     assert full.seconds > 0
     assert full not in gc.callbacks
+
+
+def test_each_timed_run_starts_from_a_collected_heap() -> None:
+    from benchmarks.compare._measure import measure_collected
+
+    class Cycle:
+        def __init__(self) -> None:
+            self.me = self
+
+    seen: dict[str, Any] = {}
+
+    def prepare(_params: Mapping[str, Any]) -> Any:
+        garbage = Cycle()  # unreachable once prepare returns, until a collection
+        seen["garbage"] = weakref.ref(garbage)
+        del garbage
+
+        def run() -> Any:
+            seen["alive at start"] = seen["garbage"]() is not None
+            yield 1
+
+        return run
+
+    gc.disable()  # no automatic collection may do the work instead
+    try:
+        sample = measure_collected(prepare, {}, "sync")
+    finally:
+        gc.enable()
+    assert sample.events == 1
+    assert seen["alive at start"] is False

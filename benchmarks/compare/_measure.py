@@ -10,11 +10,13 @@ them, so A/B runs interleave while each configuration keeps its own process and 
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import math
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import IO, Any, cast
@@ -50,6 +52,13 @@ class Clock:
         index = self.count // 2 // _STAMP_EVERY - 1
         half = self.stamps[index] - self.start if index >= 0 else self.first
         return Sample(self.count, wall, self.first, half / wall if wall else math.nan, extra or {})
+
+
+def measure_collected(prepare: Callable[[Params], Run], params: Params, face: Face) -> Sample:
+    """Prepare a run, collect the heap (not the previous run's garbage), then time it."""
+    run = prepare(params)
+    gc.collect()
+    return measure(run, face)
 
 
 def measure(run: Run, face: Face) -> Sample:
@@ -108,7 +117,7 @@ def worker_main(argv: list[str], stdin: IO[str], stdout: IO[str]) -> int:
     print("ready", file=stdout, flush=True)
     for line in stdin:
         if line.strip() == "run":
-            sample = measure(prepare(params), face)
+            sample = measure_collected(prepare, params, face)
             print(json.dumps(asdict(sample)), file=stdout, flush=True)
     print(json.dumps({"rss_mib": peak_rss_mib()}), file=stdout, flush=True)
     return 0

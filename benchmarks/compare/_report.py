@@ -358,7 +358,8 @@ def render(results: dict[str, Any]) -> str:
         f"Machine: {info['nproc']} CPUs, {info['cpu']}, {info['platform']}, Python "
         f"{info['python']}; {versions}.",
         f"Cells: median (min–max) of {results['repeat']} run(s); each configuration in its "
-        "own process, runs of a comparison interleaved. 'half events at' = time until half "
+        "own process, runs of a comparison interleaved, each run timed from a collected "
+        "heap (gc.collect() before it). 'half events at' = time until half "
         "the events arrived / wall time (0.5 = even streaming, 1.0 = all at the end).",
         machine_speed(results),
     ]
