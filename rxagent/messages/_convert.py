@@ -70,7 +70,7 @@ _ROLES: dict[str, type[BaseMessage]] = {
 }
 _VALID_ROLES = ", ".join(_ROLES)
 _CONTENT_ONLY = frozenset({"content"})
-_PLAIN: dict[object, tuple[Callable[[dict[str, Any]], BaseMessage], str]] = {
+_PLAIN: dict[str, tuple[Callable[[dict[str, Any]], BaseMessage], str]] = {
     role: (maker(cls, _CONTENT_ONLY), kind)
     for role, cls, kind in (
         ("user", HumanMessage, "human"),
@@ -187,7 +187,8 @@ def _coerce(value: object, where: str | None) -> BaseMessage:
 def _from_dict(value: dict[str, Any], where: str | None) -> BaseMessage:
     content = value.get("content")
     if type(content) is str and len(value) == 2:
-        plain = _PLAIN.get(value.get("role", value.get("type")))
+        role = value.get("role", value.get("type"))
+        plain = _PLAIN.get(role) if type(role) is str else None
         if plain is not None:
             return _plain(plain, content)
     return _from_mapping(value, where)

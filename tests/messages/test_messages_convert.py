@@ -216,6 +216,7 @@ def test_plain_messages_do_not_share_what_assignment_changes() -> None:
         {"role": "user", "content": ["a", {"type": "text", "text": "b"}]},
         {"role": "assistant", "content": "hi"},
         {"role": "tool", "content": "hi"},
+        {"role": ["user"], "content": "hi"},  # not a role: the error names the valid ones
     ],
 )
 def test_other_dicts_take_the_validated_path(value: dict[str, object]) -> None:
@@ -223,6 +224,11 @@ def test_other_dicts_take_the_validated_path(value: dict[str, object]) -> None:
 
     general = patch.object(_convert, "_from_mapping", wraps=_convert._from_mapping)
     # the tool dict has no tool_call_id: the general path says so
-    with general as spy, contextlib.suppress(ValidationError):
+    with general as spy, contextlib.suppress(ValidationError, ValueError):
         coerce_message(value)
     spy.assert_called_once()
+
+
+def test_a_role_that_is_not_a_string_is_named_in_the_error() -> None:
+    with pytest.raises(ValueError, match=r"'role' must be one of user, human, .*; got \['user'\]"):
+        coerce_message({"role": ["user"], "content": "hi"})
