@@ -17,16 +17,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterable, AsyncIterator
-from functools import partial
 
 from aiostream import Stream
 from aiostream.core import streamcontext
 from reactivex import Observable, abc
-from reactivex.disposable import Disposable
 
 from rxagent._flow import PACE_EVERY, Flow, flow_of, loop_of
 from rxagent.events import Event
-from rxagent.graph._node import start_job, stop_run, track
+from rxagent.graph._node import launch
 
 
 def pumped(iterable: AsyncIterable[Event]) -> Observable[Event]:
@@ -41,14 +39,7 @@ def pumped(iterable: AsyncIterable[Event]) -> Observable[Event]:
         observer: abc.ObserverBase[Event], scheduler: abc.SchedulerBase | None = None
     ) -> abc.DisposableBase:
         flow = flow_of(scheduler)
-        pump = _pump(iterable, observer, flow)
-        loop = loop_of(scheduler)
-        if loop is None:
-            asyncio.run(pump)
-            return Disposable()
-        job = start_job(loop, pump)
-        track(flow.tasks, job)
-        return Disposable(partial(stop_run, job, flow))
+        return launch(loop_of(scheduler), flow, _pump(iterable, observer, flow))
 
     return Observable(subscribe)
 

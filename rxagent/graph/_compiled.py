@@ -8,13 +8,10 @@ return the final output, or the list of chunks for another stream mode.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Mapping, Sequence
-from functools import partial
 from typing import Any
 
 from reactivex import Observable, abc
-from reactivex.disposable import Disposable
 
 from rxagent._faces import Face
 from rxagent._flow import flow_of, loop_of
@@ -24,7 +21,7 @@ from rxagent.bridges._aiter import BridgeAsyncIterator
 from rxagent.bridges._buffer import DEFAULT_MAXSIZE, Overflow, check_bridge_args
 from rxagent.bridges._iter import BridgeIterator, iterate
 from rxagent.events import Event
-from rxagent.graph._node import start_job, stop_run, track
+from rxagent.graph._node import launch
 from rxagent.graph._output import GraphOutput
 from rxagent.graph._plan import Blueprint, Graph, Plan
 from rxagent.graph._runtime import drive
@@ -236,7 +233,6 @@ class _Start:
         self, observer: abc.ObserverBase[Any], scheduler: abc.SchedulerBase | None = None
     ) -> abc.DisposableBase:
         flow = flow_of(scheduler)
-        loop = loop_of(scheduler)
         run = drive(
             self.graph,
             self.input,
@@ -247,9 +243,4 @@ class _Start:
             self.context,
             self.shape,
         )
-        if loop is None:
-            asyncio.run(run)
-            return Disposable()
-        job = start_job(loop, run)
-        track(flow.tasks, job)
-        return Disposable(partial(stop_run, job, flow))
+        return launch(loop_of(scheduler), flow, run)

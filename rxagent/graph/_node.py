@@ -184,6 +184,30 @@ def start_job(
     return created.result()
 
 
+def launch(
+    loop: asyncio.AbstractEventLoop | None,
+    flow: Flow,
+    coro: Coroutine[Any, Any, None],
+    drain: Callable[[], None] | None = None,
+) -> abc.DisposableBase:
+    """Run ``coro``, a run's driver, as a job of ``loop`` tracked by ``flow``; disposing
+    cancels it (:func:`stop_run`), after ``drain`` if given. With no loop, ``coro`` runs to
+    its end in ``asyncio.run`` before this returns (what subscribing without one does)."""
+    if loop is None:
+        asyncio.run(coro)
+        return Disposable()
+    job = start_job(loop, coro)
+    track(flow.tasks, job)
+    if drain is None:
+        return Disposable(partial(stop_run, job, flow))
+
+    def dispose() -> None:
+        drain()
+        stop_run(job, flow)
+
+    return Disposable(dispose)
+
+
 def track(tasks: set[asyncio.Task[Any]], job: asyncio.Task[Any]) -> None:
     """Keep ``job`` in ``tasks`` (what a bridge awaits when it closes) until it is done."""
     tasks.add(job)

@@ -15,13 +15,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from reactivex import Observable, abc
-from reactivex.disposable import Disposable
 
 from rxagent._faces import parse_modes
 from rxagent._flow import Flow, flow_of, loop_of
 from rxagent._types import STREAM_MODES, StreamMode
 from rxagent.events import Event
-from rxagent.graph._node import start_job, stop_run, track
+from rxagent.graph._node import launch
 from rxagent.integrations._langgraph_stamp import Stamper
 
 __all__ = ("from_langgraph",)
@@ -115,20 +114,8 @@ def from_langgraph(
         observer: abc.ObserverBase[Any], scheduler: abc.SchedulerBase | None = None
     ) -> abc.DisposableBase:
         flow = flow_of(scheduler)
-        loop = loop_of(scheduler)
         run = _Run(graph, input, config, context, wanted, subgraphs)
-        driven = run.drive(observer, flow)
-        if loop is None:
-            asyncio.run(driven)
-            return Disposable()
-        job = start_job(loop, driven)
-        track(flow.tasks, job)
-
-        def dispose() -> None:
-            run.drain()
-            stop_run(job, flow)
-
-        return Disposable(dispose)
+        return launch(loop_of(scheduler), flow, run.drive(observer, flow), run.drain)
 
     return Observable(subscribe)
 
