@@ -389,6 +389,35 @@ async def test_i7_the_first_look_yields_then_only_held_events_or_time_do(
     assert flow.due()
 
 
+async def test_i7_the_turn_spent_waiting_is_not_running_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A producer that waited a whole round of other runs for its turn (10 ms here, on a
+    fake clock) is not due when it resumes: ``YIELD_EVERY`` counts from then. Counted from
+    before the wait, producers among 100 runs yielded every ``PACE_EVERY`` items."""
+    now = [0.0]
+
+    class Clock:
+        @staticmethod
+        def perf_counter() -> float:
+            return now[0]
+
+    monkeypatch.setattr(flow_module, "time", Clock)
+    flow = Flow()
+    flow.buffer = deque()
+
+    async def other_runs() -> None:
+        now[0] += 10 * flow_module.YIELD_EVERY  # a round of the loop's other tasks
+
+    await flow.pace()  # the first look's turn
+    asyncio.get_running_loop().create_task(other_runs())
+    await flow.pace()  # behind ``other_runs``
+    assert now[0] == 10 * flow_module.YIELD_EVERY  # the other task ran during the turn
+    assert not flow.due()
+    now[0] += 1.5 * flow_module.YIELD_EVERY  # the producer ran past YIELD_EVERY since then
+    assert flow.due()
+
+
 def test_error_overflows_on_events_pushed_not_on_calls_queued() -> None:
     """``overflow="error"`` counts the events in the buffer: queued calls that the
     consumer's filter drops are not events it fell behind on."""
