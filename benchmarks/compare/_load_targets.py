@@ -75,7 +75,8 @@ def _pauses(row: dict[str, Any] | None) -> str:
     if not row or not row["samples"] or "full_gcs" not in row["samples"][0]["extra"]:
         return ""
     count, ms = _extra(row, "full_gcs"), _extra(row, "full_gc_ms")
-    return f"; the pass's {count:g} full collections: {ms:.1f} ms"
+    noun = "collection" if count == 1 else "collections"
+    return f"; the pass's {count:g} full {noun}: {ms:.1f} ms"
 
 
 def rounds(results: dict[str, Any]) -> Iterator[Target]:
