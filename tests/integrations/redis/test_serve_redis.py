@@ -270,6 +270,9 @@ async def test_a_run_queued_behind_a_busy_worker_waits_past_the_timeout(
     tid2 = (await a.threads.create())["thread_id"]
     async with workers(redis_url, agents, prefix, concurrency=1):
         busy = asyncio.create_task(_parts(a.runs.stream(tid1, "gated", input=QUESTION)))
+        async with asyncio.timeout(10):  # the one worker holds the gated run, then queue
+            while not gate.reached.is_set():  # (both at once: either may reach it first)
+                await asyncio.sleep(0.02)
         queued = asyncio.create_task(_parts(a.runs.stream(tid2, "agent", input=QUESTION)))
         await asyncio.sleep(HEARTBEAT_TIMEOUT * 3)
         assert not queued.done()
