@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
+from rxagent._shapes import data_only, mode_and_data
 from rxagent._types import SKIP, STREAM_MODES, Namespace, Shape, StreamMode
 from rxagent.messages import AIMessageChunk
 
@@ -140,6 +141,4 @@ def _direct(multi: bool, subgraphs: bool, version: str, mapper: Mapper | None) -
         if multi:
             return lambda mode, ns, data: (ns, mode, data)
         return lambda mode, ns, data: (ns, data)
-    if multi:
-        return lambda mode, ns, data: SKIP if ns else (mode, data)
-    return lambda mode, ns, data: SKIP if ns else data
+    return mode_and_data if multi else data_only

@@ -77,6 +77,7 @@ class Buffer(Generic[T]):
 
     __slots__ = (
         "_coalescer",
+        "_direct",
         "_queue",
         "_ready",
         "_waiter",
@@ -110,6 +111,8 @@ class Buffer(Generic[T]):
             # events are kept raw, so they can be joined, and shaped when pulled
             self._coalescer = Coalescer()
         self.accept = accept
+        self._direct = accept is None and self._coalescer is None
+        """Items go into :attr:`items` as they come (:meth:`on_next`'s hot path)."""
         self.items: deque[T] = deque()
         self.maxsize = maxsize
         self.overflow = overflow
@@ -138,23 +141,31 @@ class Buffer(Generic[T]):
             self._from_thread(self.on_next, item)
             return
         items = self.items
-        coalescer = self._coalescer
-        if coalescer is None:
-            accept = self.accept
-            if accept is not None:
-                item = accept(item)
-                if item is SKIP:
-                    return
+        if self._direct:  # no filter, no coalescing: most bridges (``stream()`` shapes upstream)
             items.append(item)
-        else:
-            coalescer.push(items, item, len(items) >= self.maxsize)
+        elif not self._take(items, item):
+            return
         held = len(items) + len(self._queue)
         if held > self.high_water:
             self.high_water = held
-        if held >= self.maxsize and coalescer is None:  # held, not the buffer alone (I2)
+        if held >= self.maxsize:  # held, not the buffer alone (I2)
             self._full()
         if self.sleeping or self._waiter is not None:
             self._wake()
+
+    def _take(self, items: deque[Any], item: Any) -> bool:
+        """Filter ``item`` into ``items`` through ``accept``, or coalesce it; ``False`` when
+        it was filtered out."""
+        coalescer = self._coalescer
+        if coalescer is not None:
+            coalescer.push(items, item, len(items) >= self.maxsize)
+            return True
+        if self.accept is not None:
+            item = self.accept(item)
+            if item is SKIP:
+                return False
+        items.append(item)
+        return True
 
     def _from_thread(self, fn: Callable[[Any], None], arg: Any) -> None:
         """A push from a plain thread: apply it on the loop, in order, with backpressure."""
@@ -172,7 +183,10 @@ class Buffer(Generic[T]):
                 wake_next(self._ready, waiter)  # the consumer runs next, its events still hot
 
     def _full(self) -> None:
-        """``held`` reached ``maxsize``: hold the producers back (I2), or overflow."""
+        """``held`` reached ``maxsize``: hold the producers back (I2), or overflow (a
+        coalescing buffer joins events instead: it never holds producers back)."""
+        if self._coalescer is not None:
+            return
         if self.overflow == "error":
             if len(self.items) < self.maxsize:
                 return  # queued calls may push nothing (filtered out): only events count

@@ -9,6 +9,7 @@ from typing import Any
 
 from rxagent._context import DONE, NOOP_WRITER
 from rxagent._fast import maker
+from rxagent._shapes import data_only, mode_and_data
 from rxagent._types import SKIP, Namespace, StreamWriter
 from rxagent._uuid import uuid4_str
 from rxagent.events import (
@@ -33,6 +34,21 @@ _custom_event = maker(CustomEvent)
 _update_event = maker(UpdateEvent)
 _task_event = maker(TaskEvent)
 _tool_event = maker(ToolEvent)
+
+_NO_TOKENS, _SHAPED, _MODE_AND_DATA, _DATA_ONLY = range(4)
+"""How a task emits its tokens: not at all (no ``messages`` mode), as events or through
+the run's shape, or as the item of one of ``rxagent._shapes``'s shapes, made in line."""
+
+
+def _token_form(run: Run, ns: Namespace) -> int:
+    if "messages" not in run.modes:
+        return _NO_TOKENS
+    if not ns and run.shape is mode_and_data:
+        return _MODE_AND_DATA
+    if not ns and run.shape is data_only:
+        return _DATA_ONLY
+    return _SHAPED
+
 
 _EXCLUDED_METADATA = frozenset(
     {
@@ -144,7 +160,7 @@ class Task:
             "checkpoint_ns": _outermost(self.checkpoint_ns),
             "ls_integration": "langchain_chat_model",
         }
-        self._tokens = "messages" in run.modes
+        self._tokens = _token_form(run, ns)
 
     # -- signals -----------------------------------------------------------------------
 
@@ -198,7 +214,8 @@ class Task:
             metadata: its metadata, instead of the task's token metadata (a LangChain
                 chat-model run's, which already holds the task's keys).
         """
-        if not self._tokens:
+        form = self._tokens
+        if not form:
             return
         chunk_id = chunk.id
         if chunk_id != self._last_id and chunk_id is not None:
@@ -207,6 +224,12 @@ class Task:
         run = self.run
         run.seq += 1
         data = (chunk, self._token_md if metadata is None else metadata)
+        if form == _MODE_AND_DATA:  # the shape's item, made in line: one call fewer
+            run.observer.on_next(("messages", data))
+            return
+        if form == _DATA_ONLY:
+            run.observer.on_next(data)
+            return
         shape = run.shape
         if shape is None:
             fields = self._base.copy()  # then the other fields, in the event's field order

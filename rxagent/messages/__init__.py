@@ -17,6 +17,7 @@ from rxagent.messages._ai import (
     AIMessageChunk,
     parse_tool_call_chunks,
     text_chunk,
+    text_chunks,
     tool_call_chunk,
 )
 from rxagent.messages._base import (
@@ -80,5 +81,6 @@ __all__ = (
     "parse_partial_json",
     "parse_tool_call_chunks",
     "text_chunk",
+    "text_chunks",
     "tool_call_chunk",
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, ClassVar, Literal, Self
 
 from pydantic import Field, field_validator, model_validator
@@ -248,6 +248,26 @@ def text_chunk(content: str, id: str | None) -> AIMessageChunk:
     fields["content"] = content
     fields["id"] = id
     return _new_chunk(fields)
+
+
+def text_chunks(tokens: Iterable[str], id: str | None) -> Iterator[AIMessageChunk]:
+    """The ``text_chunk`` of each of ``tokens``, all with the message id ``id``.
+
+    What a model streaming a text answer yields; cheaper per token than calling
+    ``text_chunk`` in a loop (one Python call fewer each).
+
+    Example:
+        >>> [chunk.content for chunk in text_chunks(["Hel", "lo"], "run-1")]
+        ['Hel', 'lo']
+        >>> {chunk.id for chunk in text_chunks(["Hel", "lo"], "run-1")}
+        {'run-1'}
+    """
+    copy, new = _copy_text_fields, _new_chunk
+    for content in tokens:
+        fields = copy()
+        fields["content"] = content
+        fields["id"] = id
+        yield new(fields)
 
 
 _TEXT_FIELDS: dict[str, Any] = {

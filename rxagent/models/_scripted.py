@@ -11,6 +11,7 @@ import weakref
 from collections import deque
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
+from itertools import chain
 from typing import Any
 from uuid import uuid4
 
@@ -25,7 +26,7 @@ from rxagent.messages import (
     ToolCallChunk,
     UsageMetadata,
     convert_to_messages,
-    text_chunk,
+    text_chunks,
     tool_call_chunk,
 )
 from rxagent.models._protocol import ModelInput
@@ -389,9 +390,20 @@ def _cut(
 def _all_chunks(
     plan: _Plan, run_id: str, input_tokens: int, model_name: str
 ) -> Iterator[AIMessageChunk]:
-    """Every chunk of a reply: text tokens, content blocks, tool-call pieces, the last."""
-    for token in plan.tokens:
-        yield text_chunk(token, run_id)
+    """Every chunk of a reply: text tokens, content blocks, tool-call pieces, the last.
+
+    The tokens come straight from ``text_chunks`` (``chain`` is C): one generator, not two,
+    resumed per token.
+    """
+    return chain(
+        text_chunks(plan.tokens, run_id), _after_text(plan, run_id, input_tokens, model_name)
+    )
+
+
+def _after_text(
+    plan: _Plan, run_id: str, input_tokens: int, model_name: str
+) -> Iterator[AIMessageChunk]:
+    """The chunks of a reply after its text tokens: content blocks, tool-call pieces, the last."""
     for block in plan.blocks:
         yield AIMessageChunk([block], id=run_id)
     for piece in plan.tool_pieces:

@@ -23,6 +23,7 @@ from rxagent.messages import (
     SystemMessage,
     ToolMessage,
     text_chunk,
+    text_chunks,
 )
 
 
@@ -120,6 +121,18 @@ def test_remove_message() -> None:
     assert RemoveMessage(id="m1").model_dump()["type"] == "remove"
     with pytest.raises(ValidationError, match="id"):
         RemoveMessage()
+
+
+def test_text_chunks_are_the_text_chunks_of_each_token() -> None:
+    tokens = ["Hel", "lo", " ", "world"]
+    made = list(text_chunks(iter(tokens), "run-1"))
+    assert made == [text_chunk(token, "run-1") for token in tokens]
+    assert [list(chunk.__dict__) for chunk in made] == [
+        list(AIMessageChunk(token, id="run-1").__dict__) for token in tokens
+    ]
+    assert len({id(chunk.__dict__) for chunk in made}) == len(tokens)  # each its own dict
+    assert list(text_chunks([], None)) == []
+    assert [chunk.id for chunk in text_chunks(["a"], None)] == [None]
 
 
 def test_text_chunk_equals_the_validated_chunk_and_shares_read_only_empty_lists() -> None:
