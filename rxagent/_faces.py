@@ -77,8 +77,10 @@ class Face:
         self.mapper = values_mapper
 
     def direct(self) -> Shape:
-        """A fresh :data:`Shape` for the engine: it shapes each item from the event's
-        ``(mode, ns, data)`` as it is emitted, so no event object is built.
+        """A :data:`Shape` for the engine: it shapes each item from the event's
+        ``(mode, ns, data)`` as it is emitted, so no event object is built. A fresh one
+        when it keeps state (the ``subgraphs`` message dedupe); LangGraph's plain v1
+        tuples are ``rxagent._shapes``'s functions, which the engine recognises.
         """
         shape = _direct(self.multi, self.subgraphs, self.version, self.mapper)
         if not self.subgraphs or "messages" not in self.modes:

@@ -75,9 +75,12 @@ def test_u2_threads_never_get_the_same_id() -> None:
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
-def test_u3_a_forked_child_does_not_reuse_the_parents_ids() -> None:
-    uuid4_str()  # the parent has a batch
-    assert _uuid._ready
+def test_u3_a_forked_child_does_not_reuse_the_parents_ids(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a fresh batch, less the one taken: the ids taken before would leave the batch empty
+    # whenever their count is a multiple of BATCH (then the parent would have none to share)
+    monkeypatch.setattr(_uuid, "_ready", [])
+    uuid4_str()
+    assert len(_uuid._ready) == _uuid.BATCH - 1
     parent_ready = list(_uuid._ready)
     context = multiprocessing.get_context("fork")
     queue = context.Queue()
