@@ -9,7 +9,7 @@ BENCH_STAMP := $(VENV)/.rxagent-bench-installed
 export NO_MKDOCS_2_WARNING := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help venv system-deps demo test lint typecheck docs pytest bench bench-serve bench-redis clean distclean
+.PHONY: help venv system-deps demo test test-slow lint typecheck docs pytest bench bench-serve bench-redis clean distclean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
@@ -65,6 +65,9 @@ typecheck: venv  ## mypy --strict on the files listed in pyproject.toml
 
 pytest: venv  ## the test suite only
 	$(BIN)/pytest
+
+test-slow: venv  ## the slowest property tests, left out of `make test` (minutes each)
+	$(BIN)/pytest -m slow tests
 
 docs: venv  ## build the documentation site into site/
 	$(BIN)/mkdocs build --strict

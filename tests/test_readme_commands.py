@@ -37,3 +37,7 @@ def test_make_test_runs_every_check() -> None:
     recipe = _dry_run("test")
     for check in ("ruff check", "ruff format --check", "mypy", "mkdocs build --strict", "pytest"):
         assert check in recipe, check
+
+
+def test_make_test_slow_runs_the_tests_make_test_leaves_out() -> None:
+    assert re.search(r"\bpytest -m slow\b", _dry_run("test-slow"))

@@ -46,6 +46,7 @@ json_values = st.recursive(
 )
 
 
+@pytest.mark.slow
 @settings(deadline=None)  # big drawn documents parse slowly on a loaded machine
 @given(st.dictionaries(st.text(), json_values, max_size=6), st.booleans(), st.data())
 def test_every_prefix_of_an_object_parses_to_a_dict(
