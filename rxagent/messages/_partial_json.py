@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
+from itertools import accumulate
 from typing import Any
 
+_decode = json.JSONDecoder(strict=False).decode
+"""``json.loads(text, strict=False)``, without building a decoder per call (``loads`` does,
+for any argument beyond the text)."""
+_NEVER_LAST = frozenset(" \t\n\r,:")
+"""Characters no candidate can end with: a dangling ``,`` or ``:`` fails, and whitespace
+(outside a string; inside one the candidate fails anyway) changes nothing."""
 _CLOSER = {"{": "}", "[": "]"}
 # What trimming a character undoes: ``+c`` it had pushed closer ``c``; ``-c`` it had popped it.
 _NONE = ""
@@ -34,7 +42,7 @@ def parse_partial_json(text: str) -> Any:
         True
     """
     try:
-        return json.loads(text, strict=False)
+        return _decode(text)
     except json.JSONDecodeError:
         pass
     scanned = _scan(text)
@@ -88,15 +96,35 @@ def _string_char(char: str, escaped: bool) -> tuple[str, bool, bool]:
 
 
 def _complete(chars: list[str], undo: list[str], stack: list[str]) -> Any:
-    """Close ``stack`` after ``chars``; trim the end until the result parses."""
+    """Close ``stack`` after ``chars``; trim the end until the result parses.
+
+    Where the decoder rejects a character of ``chars``, every candidate that still holds
+    it fails there the same way (what precedes it is unchanged, and trimming only removes
+    what follows): the end is cut back past it at once, as langchain-core does, instead of
+    one character and one failed parse at a time.
+    """
+    ends = list(accumulate(map(len, chars)))  # a newline in a string became two characters
     while chars:
-        try:
-            return json.loads("".join(chars) + "".join(reversed(stack)), strict=False)
-        except json.JSONDecodeError:
-            chars.pop()
-            action = undo.pop()
-            if action == "+":
-                stack.pop()
-            elif action:
-                stack.append(action[1])
+        if chars[-1] in _NEVER_LAST:  # fails, or parses as the candidate without it
+            keep = len(chars) - 1
+        else:
+            try:
+                return _decode("".join(chars) + "".join(reversed(stack)))
+            except json.JSONDecodeError as error:
+                keep = bisect_right(ends, error.pos)
+                if keep >= len(chars):  # rejected in the closers: trim one character
+                    keep = len(chars) - 1
+        del ends[keep:]
+        trim(chars, undo, stack, keep)
     return None
+
+
+def trim(chars: list[str], undo: list[str], stack: list[str], keep: int) -> None:
+    """Drop the end of ``chars`` after its first ``keep``, undoing what each did to ``stack``."""
+    while len(chars) > keep:
+        chars.pop()
+        action = undo.pop()
+        if action == "+":
+            stack.pop()
+        elif action:
+            stack.append(action[1])

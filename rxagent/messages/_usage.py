@@ -63,6 +63,9 @@ def _add_values(mine: Any, value: Any) -> Any:
 
 
 def _copy(mapping: Mapping[str, Any]) -> dict[str, Any]:
+    # ``type(value) is int`` first: counts are ints, and ``isinstance`` against the
+    # ``Mapping`` ABC is a Python-level check
     return {
-        key: _copy(value) if isinstance(value, Mapping) else value for key, value in mapping.items()
+        key: _copy(value) if type(value) is not int and isinstance(value, Mapping) else value
+        for key, value in mapping.items()
     }

@@ -29,6 +29,7 @@ from rxagent.messages import (
     text_chunks,
     tool_call_chunk,
 )
+from rxagent.messages._ai import last_chunk
 from rxagent.models._protocol import ModelInput
 from rxagent.models._sink import label_tokens, streaming_sink
 
@@ -419,14 +420,7 @@ def _after_text(
         "finish_reason": "tool_calls" if plan.tool_pieces else "stop",
         "model_name": model_name,
     }
-    yield AIMessageChunk(
-        "",
-        id=run_id,
-        chunk_position="last",
-        usage_metadata=usage,
-        response_metadata=metadata,
-        additional_kwargs=message.additional_kwargs,
-    )
+    yield last_chunk(run_id, usage, metadata, message.additional_kwargs)
 
 
 def _words(messages: list[BaseMessage]) -> int:

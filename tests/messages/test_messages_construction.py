@@ -22,9 +22,11 @@ from rxagent.messages import (
     RemoveMessage,
     SystemMessage,
     ToolMessage,
+    UsageMetadata,
     text_chunk,
     text_chunks,
 )
+from rxagent.messages._ai import last_chunk
 
 
 def _isort_key(name: str) -> tuple[int, str]:
@@ -193,6 +195,40 @@ def test_text_chunk_equals_the_validated_chunk_and_shares_read_only_empty_lists(
     message = joined.to_message()
     message.tool_calls.append({"name": "f", "args": {}, "id": "c1", "type": "tool_call"})
     assert first.tool_calls == []
+
+
+def test_last_chunk_is_the_validated_last_chunk_and_owns_its_values() -> None:
+    usage: UsageMetadata = {
+        "input_tokens": 5,
+        "output_tokens": 2,
+        "total_tokens": 7,
+        "input_token_details": {"cache_read": 3},
+    }
+    metadata: dict[str, Any] = {"finish_reason": "stop", "model_name": "m", "extra": {"k": 1}}
+    kwargs: dict[str, Any] = {"refusal": None}
+    made = last_chunk("run-1", usage, metadata, kwargs)
+    validated = AIMessageChunk(
+        "",
+        id="run-1",
+        chunk_position="last",
+        usage_metadata=usage,
+        response_metadata=metadata,
+        additional_kwargs=kwargs,
+    )
+    assert made == validated
+    assert repr(made) == repr(validated)
+    assert list(made.__dict__) == list(validated.__dict__)
+    assert made.model_dump_json() == validated.model_dump_json()
+    assert made.model_fields_set == validated.model_fields_set
+    # its own copies, as validation makes them: changing the chunk leaves the inputs alone
+    assert made.usage_metadata is not None
+    made.usage_metadata["input_token_details"]["cache_read"] = 0
+    made.response_metadata["finish_reason"] = "length"
+    made.additional_kwargs["refusal"] = "no"
+    made.tool_calls.append({"name": "f", "args": {}, "id": "c", "type": "tool_call"})
+    assert usage["input_token_details"] == {"cache_read": 3}
+    assert (metadata["finish_reason"], kwargs) == ("stop", {"refusal": None})
+    assert last_chunk(None, usage, {}, {}).tool_calls == []
 
 
 def test_to_message_drops_chunk_fields() -> None:

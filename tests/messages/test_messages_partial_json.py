@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rxagent.messages import parse_partial_json
+from rxagent.messages._partial_json import _scan, trim
 
 
 @pytest.mark.parametrize(
@@ -56,3 +57,47 @@ def test_every_prefix_of_an_object_parses_to_a_dict(
     assert parse_partial_json(text) == args
     cut = data.draw(st.integers(min_value=1, max_value=len(text)))
     assert isinstance(parse_partial_json(text[:cut]), dict)
+
+
+def one_at_a_time(text: str) -> Any:
+    """The reference: trim one character and parse again until a candidate parses (what
+    ``parse_partial_json`` did before it cut at the decoder's error position)."""
+    try:
+        return json.loads(text, strict=False)
+    except json.JSONDecodeError:
+        pass
+    scanned = _scan(text)
+    if scanned is None:
+        return None
+    chars, undo, stack = scanned
+    while chars:
+        try:
+            return json.loads("".join(chars) + "".join(reversed(stack)), strict=False)
+        except json.JSONDecodeError:
+            trim(chars, undo, stack, len(chars) - 1)
+    return None
+
+
+json_pieces = st.sampled_from(
+    ["{", "}", "[", "]", '"', "\\", ",", ":", " ", "\n", "\t", "a", "é", "-", "1", "0", ".",
+     "e", "E", "+", "true", "tru", "fals", "null", "nu", '"k": ', '{"a": ', "\\u00e", "\\n"]
+)  # fmt: skip
+
+
+@given(st.lists(json_pieces, max_size=24).map("".join))
+def test_cutting_at_the_error_gives_what_trimming_one_at_a_time_gives(text: str) -> None:
+    assert repr(parse_partial_json(text)) == repr(one_at_a_time(text))
+
+
+@given(json_values, st.booleans(), st.data())
+def test_every_prefix_parses_as_langchain_core_parses_it(
+    value: Any, ascii_only: bool, data: st.DataObject
+) -> None:
+    lc_json = pytest.importorskip("langchain_core.utils.json")
+    text = json.dumps(value, ensure_ascii=ascii_only)
+    prefix = text[: data.draw(st.integers(min_value=1, max_value=len(text)))]
+    try:
+        expected = repr(lc_json.parse_partial_json(prefix))
+    except json.JSONDecodeError:  # where no prefix parses, langchain-core raises
+        expected = "None"
+    assert repr(parse_partial_json(prefix)) == expected
