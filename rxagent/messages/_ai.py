@@ -10,7 +10,7 @@ from pydantic import Field, field_validator, model_validator
 
 from rxagent._fast import maker
 from rxagent.messages._base import BaseMessage
-from rxagent.messages._partial_json import parse_partial_json
+from rxagent.messages._partial_json import PartialJson
 from rxagent.messages._types import Content, InvalidToolCall, ToolCall, ToolCallChunk, UsageMetadata
 from rxagent.messages._usage import copy_usage
 
@@ -353,12 +353,14 @@ def tool_call_chunk(
 
 
 def parse_tool_call_chunks(
-    chunks: Sequence[ToolCallChunk],
+    chunks: Sequence[ToolCallChunk], readers: Sequence[PartialJson] | None = None
 ) -> tuple[list[ToolCall], list[InvalidToolCall]]:
     """Parse joined tool-call chunks into tool calls, as langchain-core does.
 
     Args are parsed as partial JSON (an empty string is ``{}``); args that do not give a
-    JSON object make an invalid tool call.
+    JSON object make an invalid tool call. ``readers``: one per chunk, that read its args
+    as they were before (when the args grow between calls, as a ``ChunkAccumulator``'s do:
+    each is then read once).
 
     Example:
         >>> parse_tool_call_chunks([tool_call_chunk("f", '{"x": "a', "c1", 0)])[0]
@@ -366,10 +368,11 @@ def parse_tool_call_chunks(
     """
     calls: list[ToolCall] = []
     invalid: list[InvalidToolCall] = []
-    for chunk in chunks:
+    for position, chunk in enumerate(chunks):
         text = chunk["args"]
+        reader = PartialJson() if readers is None else readers[position]
         try:
-            args = parse_partial_json(text) if text else {}
+            args = reader.parse(text) if text else {}
         except (ValueError, RecursionError):
             args = None
         if isinstance(args, dict):

@@ -158,3 +158,7 @@ def test_a_tool_call_streamed_in_pieces_joins_as_langchain_does() -> None:
     joined = join_chunks(AIMessageChunk(**fields) for fields in chunks)
     assert _ours(joined) == _langchain_sum(chunks)
     assert joined.tool_calls[0]["args"] == {"city": "Paris", "days": [1, 2]}
+    acc = ChunkAccumulator()  # a snapshot after every character: its reader reads each once
+    for count, fields in enumerate(chunks, 1):
+        acc.add(AIMessageChunk(**fields))
+        assert _ours(acc.to_chunk()) == _langchain_sum(chunks[:count]), count

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rxagent.messages import parse_partial_json
-from rxagent.messages._partial_json import _scan, trim
+from rxagent.messages._partial_json import PartialJson, trim
 
 
 @pytest.mark.parametrize(
@@ -66,7 +66,7 @@ def one_at_a_time(text: str) -> Any:
         return json.loads(text, strict=False)
     except json.JSONDecodeError:
         pass
-    scanned = _scan(text)
+    scanned = PartialJson().scanned(text)
     if scanned is None:
         return None
     chars, undo, stack = scanned
@@ -101,3 +101,18 @@ def test_every_prefix_parses_as_langchain_core_parses_it(
     except json.JSONDecodeError:  # where no prefix parses, langchain-core raises
         expected = "None"
     assert repr(parse_partial_json(prefix)) == expected
+
+
+@given(
+    st.one_of(
+        json_values.map(json.dumps),
+        json_values.map(lambda value: json.dumps(value, ensure_ascii=False, indent=1)),
+        st.lists(json_pieces, max_size=24).map("".join),
+    ),
+    st.lists(st.integers(min_value=0, max_value=200), max_size=8),
+)
+def test_a_growing_text_parses_as_each_prefix_parses_alone(text: str, cuts: list[int]) -> None:
+    reader = PartialJson()
+    for end in [*sorted({cut % (len(text) + 1) for cut in cuts}), len(text)]:
+        prefix = text[:end]
+        assert repr(reader.parse(prefix)) == repr(one_at_a_time(prefix))
