@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from itertools import repeat
 from typing import Any
 
 _decode = json.JSONDecoder(strict=False).decode
@@ -14,8 +13,6 @@ _NEVER_LAST = frozenset(" \t\n\r,:")
 """Characters no candidate can end with: a dangling ``,`` or ``:`` fails, and whitespace
 (outside a string; inside one the candidate fails anyway) changes nothing."""
 _CLOSER = {"{": "}", "[": "]"}
-# What trimming a character undoes: ``+c`` it had pushed closer ``c``; ``-c`` it had popped it.
-_NONE = ""
 
 
 def parse_partial_json(text: str) -> Any:
@@ -24,14 +21,15 @@ def parse_partial_json(text: str) -> Any:
     A complete document is parsed as is. Otherwise the open string is closed, the open
     containers are closed in reverse order, and trailing characters that keep the result
     invalid (a dangling ``,`` or ``"key":``, half a literal) are dropped, as langchain-core's
-    ``parse_partial_json`` does. Control characters are allowed in strings.
+    ``parse_partial_json`` does, with the same result. Control characters are allowed in
+    strings.
 
     Args:
         text: a JSON document, or a prefix of one.
 
     Returns:
         The parsed value, or ``None`` when no prefix can be completed (for example a closing
-        bracket that does not match).
+        bracket that does not match), where langchain-core returns ``None`` or raises.
 
     Example:
         >>> parse_partial_json('{"city": "Par')
@@ -49,8 +47,10 @@ class PartialJson:
 
     Each call to :meth:`parse` must pass the text of the call before plus what came since
     (a tool call's arguments as they stream). The characters already read are not read
-    again, so parsing after every piece costs the new piece in Python and the whole text
-    once at C speed, not the whole text in Python each time.
+    again: the reader keeps the text read so far as one string (newlines in strings
+    escaped) and the closers still open, so parsing after every piece costs the new piece
+    in Python and the whole text a few times at C speed (copies and ``json`` decoding),
+    not the whole text in Python each time.
 
     Example:
         >>> reader = PartialJson()
@@ -58,20 +58,11 @@ class PartialJson:
         ({'city': 'Pa'}, {'city': 'Paris', 'days': [1]})
     """
 
-    __slots__ = (
-        "_broken",
-        "_chars",
-        "_escaped",
-        "_in_string",
-        "_read",
-        "_stack",
-        "_undo",
-    )
+    __slots__ = ("_broken", "_escaped", "_in_string", "_read", "_stack", "_text")
 
     def __init__(self) -> None:
         self._read = 0  # characters of the text read so far
-        self._chars: list[str] = []  # what was read, newlines in strings escaped
-        self._undo: list[str] = []  # per character, how trimming it updates ``_stack``
+        self._text = ""  # what was read, newlines in strings escaped
         self._stack: list[str] = []  # the closers still open
         self._in_string = self._escaped = self._broken = False
 
@@ -83,8 +74,13 @@ class PartialJson:
                 return _decode(text)
             except json.JSONDecodeError:
                 pass
-        scanned = self.scanned(text)
-        return None if scanned is None else _complete(*scanned)
+        self._read_to(text)
+        if self._broken:
+            return None
+        read = self._text
+        if self._in_string:  # close it (without an escape left open)
+            read = (read[:-1] if self._escaped else read) + '"'
+        return _complete(read, "".join(reversed(self._stack)))
 
     def _closed(self, text: str) -> bool:
         """Whether ``text`` may be a whole document: it closes what it opens, no string open
@@ -96,29 +92,18 @@ class PartialJson:
     def _read_to(self, text: str) -> None:
         """Read what ``text`` has beyond what was read (nothing after a mismatch)."""
         if len(text) > self._read and not self._broken:
-            self._scan(text, self._read)
+            more = self._scan(text, self._read)
             self._read = len(text)
+            read = self._text
+            self._text = ""  # the only reference left is ``read``: it may grow in place
+            read += more
+            self._text = read
 
-    def scanned(self, text: str) -> tuple[list[str], list[str], list[str]] | None:
-        """``text`` read (newlines in strings escaped, an open string closed), per character
-        how trimming it updates the stack of closers (``"+"`` it pushed one, ``"-c"`` it
-        popped ``c``), and the closers still open: fresh lists. ``None`` when a closing
-        bracket does not match."""
-        self._read_to(text)
-        if self._broken:
-            return None
-        chars, undo = self._chars[:], self._undo[:]
-        if self._in_string:  # close it
-            if self._escaped:
-                chars.pop()
-                undo.pop()
-            chars.append('"')
-            undo.append(_NONE)
-        return chars, undo, self._stack[:]
-
-    def _scan(self, text: str, start: int) -> None:
-        """Read ``text[start:]``: runs of plain characters at once, the others one by one."""
-        chars, undo, stack = self._chars, self._undo, self._stack
+    def _scan(self, text: str, start: int) -> str:
+        """Read ``text[start:]``, runs of plain characters at once, the others one by one;
+        return it with newlines in strings escaped (up to a mismatched closer)."""
+        out: list[str] = []
+        stack = self._stack
         in_string, escaped = self._in_string, self._escaped
         position, end = start, len(text)
         while position < end:
@@ -129,29 +114,25 @@ class PartialJson:
             else:
                 plain = None
             if plain is not None:  # nothing in it changes the state or the stack
-                run = plain.group()
-                chars.extend(run)
-                undo.extend(repeat(_NONE, len(run)))
+                out.append(plain.group())
                 position = plain.end()
                 continue
             char = text[position]
             position += 1
-            action = _NONE
             if in_string:
                 char, in_string, escaped = _string_char(char, escaped)
             elif char == '"':
                 in_string, escaped = True, False
             elif char in _CLOSER:
                 stack.append(_CLOSER[char])
-                action = "+"
             elif not stack or stack[-1] != char:  # a "}" or "]" that closes nothing open
                 self._broken = True
-                return
+                break
             else:
-                action = "-" + stack.pop()
-            chars.append(char)
-            undo.append(action)
+                stack.pop()
+            out.append(char)
         self._in_string, self._escaped = in_string, escaped
+        return "".join(out)
 
 
 _PLAIN_IN_STRING = re.compile(r'[^"\\\n]+')
@@ -171,34 +152,23 @@ def _string_char(char: str, escaped: bool) -> tuple[str, bool, bool]:
     return char, True, False
 
 
-def _complete(chars: list[str], undo: list[str], stack: list[str]) -> Any:
-    """Close ``stack`` after ``chars``; trim the end until the result parses.
+def _complete(read: str, closers: str) -> Any:
+    """Parse ``read`` followed by ``closers``, cutting the end of ``read`` until it parses.
 
-    Where the decoder rejects a character of ``chars``, every candidate that still holds
-    it fails there the same way (what precedes it is unchanged, and trimming only removes
-    what follows): the end is cut back past it at once, as langchain-core does, instead of
-    one character and one failed parse at a time. The decoder's position counts a newline
-    in a string as the two characters it became, so it may point past the index of the
-    character it rejected: the cut then keeps a little more than it could, never less.
+    As langchain-core: the closers are those of the whole text, whatever is cut. Where the
+    decoder rejects a character of ``read``, every candidate that still holds it fails there
+    the same way (what precedes it is unchanged, and cutting only removes what follows): the
+    end is cut back past it at once, instead of one character and one failed parse at a
+    time. A candidate ending in whitespace, ``,`` or ``:`` fails, or parses as the
+    candidate without that character: it is not tried.
     """
-    while chars:
-        if chars[-1] in _NEVER_LAST:  # fails, or parses as the candidate without it
-            keep = len(chars) - 1
-        else:
-            try:
-                return _decode("".join(chars) + "".join(reversed(stack)))
-            except json.JSONDecodeError as error:
-                keep = min(error.pos, len(chars) - 1)  # in the closers: trim one character
-        trim(chars, undo, stack, keep)
+    end = len(read)
+    while end:
+        if read[end - 1] in _NEVER_LAST:
+            end -= 1
+            continue
+        try:
+            return _decode(read[:end] + closers)
+        except json.JSONDecodeError as error:
+            end = min(error.pos, end - 1)  # in the closers: cut one character
     return None
-
-
-def trim(chars: list[str], undo: list[str], stack: list[str], keep: int) -> None:
-    """Drop the end of ``chars`` after its first ``keep``, undoing what each did to ``stack``."""
-    while len(chars) > keep:
-        chars.pop()
-        action = undo.pop()
-        if action == "+":
-            stack.pop()
-        elif action:
-            stack.append(action[1])

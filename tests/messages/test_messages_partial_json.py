@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rxagent.messages import parse_partial_json
-from rxagent.messages._partial_json import PartialJson, trim
+from rxagent.messages._partial_json import PartialJson
 
 
 @pytest.mark.parametrize(
@@ -60,22 +60,52 @@ def test_every_prefix_of_an_object_parses_to_a_dict(
 
 
 def one_at_a_time(text: str) -> Any:
-    """The reference: trim one character and parse again until a candidate parses (what
-    ``parse_partial_json`` did before it cut at the decoder's error position)."""
+    """The reference: langchain-core's algorithm before 1.8, written out here. It closes an
+    open string and the containers the whole text left open, then drops one character
+    (a newline in a string, escaped, counts as one) and parses again until a candidate
+    parses; ``None`` where none does."""
     try:
         return json.loads(text, strict=False)
     except json.JSONDecodeError:
         pass
-    scanned = PartialJson().scanned(text)
-    if scanned is None:
+    read = _read_closed(text)
+    if read is None:
         return None
-    chars, undo, stack = scanned
+    chars, closers = read
     while chars:
         try:
-            return json.loads("".join(chars) + "".join(reversed(stack)), strict=False)
+            return json.loads("".join(chars) + "".join(reversed(closers)), strict=False)
         except json.JSONDecodeError:
-            trim(chars, undo, stack, len(chars) - 1)
+            chars.pop()
     return None
+
+
+def _read_closed(text: str) -> tuple[list[str], list[str]] | None:
+    """The reference's reading: the characters (newlines in strings escaped, an open string
+    closed) and the closers left open; ``None`` at a closer that closes nothing open."""
+    chars: list[str] = []
+    closers: list[str] = []
+    in_string = escaped = False
+    for char in text:
+        copy = char
+        if in_string:
+            in_string = char != '"' or escaped
+            copy = "\\n" if char == "\n" and not escaped else char
+            escaped = char == "\\" and not escaped
+        elif char == '"':
+            in_string, escaped = True, False
+        elif char in "{[":
+            closers.append("}" if char == "{" else "]")
+        elif char in "}]":
+            if not closers or closers[-1] != char:
+                return None
+            closers.pop()
+        chars.append(copy)
+    if in_string:
+        if escaped:
+            chars.pop()
+        chars.append('"')
+    return chars, closers
 
 
 json_pieces = st.sampled_from(
@@ -87,6 +117,16 @@ json_pieces = st.sampled_from(
 @given(st.lists(json_pieces, max_size=24).map("".join))
 def test_cutting_at_the_error_gives_what_trimming_one_at_a_time_gives(text: str) -> None:
     assert repr(parse_partial_json(text)) == repr(one_at_a_time(text))
+
+
+@given(st.lists(json_pieces, max_size=24).map("".join))
+def test_any_text_parses_as_langchain_core_parses_it(text: str) -> None:
+    lc_json = pytest.importorskip("langchain_core.utils.json")
+    try:
+        expected = repr(lc_json.parse_partial_json(text))
+    except json.JSONDecodeError:  # where no candidate parses, langchain-core raises
+        expected = "None"
+    assert repr(parse_partial_json(text)) == expected
 
 
 @given(json_values, st.booleans(), st.data())
