@@ -8,16 +8,19 @@ REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/0}
 A=http://127.0.0.1:${PORT_A:-8123}
 B=http://127.0.0.1:${PORT_B:-8124}
 
-rxagent worker --redis "$REDIS_URL" --concurrency 8 &
-rxagent worker --redis "$REDIS_URL" &
+workers=$(mktemp) headers=$(mktemp)
+rxagent worker --redis "$REDIS_URL" --concurrency 8 >>"$workers" &
+rxagent worker --redis "$REDIS_URL" >>"$workers" &
 rxagent serve --redis "$REDIS_URL" --port "${PORT_A:-8123}" &
 rxagent serve --redis "$REDIS_URL" --port "${PORT_B:-8124}" &
-headers=$(mktemp)
 # on exit: SIGTERM to all four (workers let runs finish within --grace)
-trap 'kill $(jobs -p) 2>/dev/null; wait; rm -f "$headers"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null; wait; rm -f "$workers" "$headers"' EXIT
 for server in "$A" "$B"; do
   until curl -sf "$server/ok" >/dev/null; do sleep 0.2; done
 done
+# each worker says "rxagent worker: <name> serving agent" once it takes runs
+until [ "$(grep -c ' serving ' "$workers")" -ge 2 ]; do sleep 0.2; done
+cat "$workers"
 
 # 1. Start a run on A; stop reading at its first update (the run goes on:
 #    on_disconnect defaults to "continue"). Its Location header is where

@@ -109,7 +109,9 @@ def test_the_processes_script_reads_a_run_of_one_server_on_the_other(
     # B reads the whole run, from its first entry, though A started it: three updates
     assert b == ["B: event: metadata", *["B: event: updates"] * 3]
     assert lines[-1].replace(" ", "") == '"status":"success"'
-    assert sum("serving agent" in line for line in lines) == 2  # the two workers
+    # the two workers, each ready before the run started (the script waits for them)
+    assert sum("serving agent" in line for line in lines) == 2, err[-3000:]
+    assert lines.index(a[0]) > max(i for i, line in enumerate(lines) if "serving agent" in line)
     # everything stopped: the servers' ports are free, the workers withdrew (SIGTERM)
     assert all(_port_is_free(port) for port in ports)
     with Redis.from_url(own_redis_server.url) as redis:
