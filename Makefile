@@ -6,6 +6,9 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.rxagent-installed
 BENCH_STAMP := $(VENV)/.rxagent-bench-installed
+# pytest over the machine's cores (pytest-xdist): one worker per core, at most four, each
+# test file on one worker (its module fixtures built once)
+PYTEST := $(BIN)/pytest --numprocesses auto --maxprocesses 4 --dist loadfile
 export NO_MKDOCS_2_WARNING := 1
 
 .DEFAULT_GOAL := help
@@ -54,7 +57,7 @@ test: system-deps venv $(JS_STAMP)  ## ruff, ruff format, mypy --strict, docs bu
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/mkdocs build --strict --site-dir site
-	$(BIN)/pytest
+	$(PYTEST)
 
 lint: venv  ## ruff check and format check only
 	$(BIN)/ruff check .
@@ -64,10 +67,10 @@ typecheck: venv  ## mypy --strict on the files listed in pyproject.toml
 	$(BIN)/mypy
 
 pytest: venv  ## the test suite only
-	$(BIN)/pytest
+	$(PYTEST)
 
 test-slow: venv  ## the slowest property tests, left out of `make test` (minutes each)
-	$(BIN)/pytest -m slow tests
+	$(PYTEST) -m slow tests
 
 docs: venv  ## build the documentation site into site/
 	$(BIN)/mkdocs build --strict

@@ -220,7 +220,7 @@ def _outcome(run: Callable[[], list[Any]]) -> tuple[str, str]:
         return "raised", type(error).__name__
 
 
-@pytest.mark.parametrize("flag", FLAGS, ids=repr)
+@pytest.mark.parametrize("flag", FLAGS, ids=lambda flag: getattr(flag, "__name__", repr(flag)))
 @pytest.mark.parametrize("call", [BAD_CALL, INVALID_CALL], ids=["raises", "invalid"])
 def test_handle_tool_errors_as_langchain(flag: Any, call: ToolCall) -> None:
     ours = _outcome(lambda: _rx_node_run(ToolNode([flaky], handle_tool_errors=flag), [call]))
