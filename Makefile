@@ -12,7 +12,7 @@ PYTEST := $(BIN)/pytest --numprocesses auto --maxprocesses 4 --dist loadfile
 export NO_MKDOCS_2_WARNING := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help venv system-deps demo test test-slow lint typecheck docs pytest bench bench-serve bench-redis clean distclean
+.PHONY: help venv system-deps demo test lint typecheck docs pytest bench bench-serve bench-redis clean distclean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
@@ -68,9 +68,6 @@ typecheck: venv  ## mypy --strict on the files listed in pyproject.toml
 
 pytest: venv  ## the test suite only
 	$(PYTEST)
-
-test-slow: venv  ## the slowest property tests, left out of `make test` (minutes each)
-	$(PYTEST) -m slow tests
 
 docs: venv  ## build the documentation site into site/
 	$(BIN)/mkdocs build --strict

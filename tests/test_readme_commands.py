@@ -39,9 +39,5 @@ def test_make_test_runs_every_check() -> None:
         assert check in recipe, check
 
 
-def test_make_test_slow_runs_the_tests_make_test_leaves_out() -> None:
-    assert re.search(r"\bpytest .*-m slow\b", _dry_run("test-slow"))
-
-
 def test_make_test_runs_pytest_over_the_cores() -> None:
     assert re.search(r"\bpytest --numprocesses auto --maxprocesses 4\b", _dry_run("test"))

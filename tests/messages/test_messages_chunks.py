@@ -152,7 +152,6 @@ def args_chunks(args: dict[str, Any], cuts: list[int], index: int) -> list[AIMes
     return [AIMessageChunk("", tool_call_chunks=[piece]) for piece in [first, *rest]]
 
 
-@pytest.mark.slow
 @settings(deadline=None)  # big drawn documents parse slowly on a loaded machine
 @given(args_dicts, cut_lists, args_dicts, cut_lists, st.randoms())
 def test_any_split_of_tool_call_args_parses_back(
@@ -174,7 +173,6 @@ def test_any_split_of_tool_call_args_parses_back(
     assert accumulate(chunks).to_chunk() == total
 
 
-@pytest.mark.slow
 @settings(deadline=None)  # big drawn documents parse slowly on a loaded machine
 @given(texts, cut_lists, args_dicts, cut_lists, st.data())
 def test_addition_is_associative(

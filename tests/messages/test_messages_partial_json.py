@@ -47,7 +47,6 @@ json_values = st.recursive(
 )
 
 
-@pytest.mark.slow
 @settings(deadline=None)  # big drawn documents parse slowly on a loaded machine
 @given(st.dictionaries(st.text(), json_values, max_size=6), st.booleans(), st.data())
 def test_every_prefix_of_an_object_parses_to_a_dict(
