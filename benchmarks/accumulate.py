@@ -11,6 +11,11 @@ the previous snapshot while the next is made pays a copy of the text per token (
 snapshot's ``content`` is its own ``str``). Tokens are 5-character words,
 as a provider streams them. The best of three runs below 1M tokens, one at 1M, on
 whatever the machine is doing: compare rows of one run, not runs.
+
+A second table does the same for one tool call whose args stream in 5-character pieces
+(``--tool-sizes``): each snapshot parses the args so far, as ``+`` does, so its cost grows
+with the args (a copy and a ``json`` decode of them, at C speed): a snapshot per piece is
+O(args²) in all, which the table shows.
 """
 
 from __future__ import annotations
@@ -20,12 +25,13 @@ import gc
 import time
 import tracemalloc
 from collections.abc import Callable, Iterator
+from functools import partial
 
 import reactivex as rx
 from reactivex.subject import Subject
 
 from rxagent.events import Event, MessageEvent
-from rxagent.messages import ChunkAccumulator, text_chunk
+from rxagent.messages import AIMessageChunk, ChunkAccumulator, text_chunk, tool_call_chunk
 from rxagent.operators import accumulate_messages
 
 _METADATA = {"langgraph_node": "model"}
@@ -42,15 +48,32 @@ def _events(n: int) -> Iterator[Event]:
     )
 
 
-def _drain(n: int, accumulate: bool) -> float:
-    """Seconds to stream ``n`` tokens through the operator (or an identity stage)."""
+def _tool_events(n: int) -> Iterator[Event]:
+    """One tool call whose args (``{"content": "..."}``) stream in ``n`` 5-character pieces."""
+    args = '{"content": "' + "w" * (5 * n - 15) + '"}'
+    for index in range(n):
+        piece = args[5 * index : 5 * index + 5]
+        call = tool_call_chunk("write", piece, "call_1", 0) if index == 0 else None
+        chunk = AIMessageChunk(
+            "", id="m1", tool_call_chunks=[call or tool_call_chunk(None, piece, None, 0)]
+        )
+        yield MessageEvent(data=(chunk, _METADATA), node="model", task_id="t1")
+
+
+def _replay(events: list[Event], n: int) -> Iterator[Event]:
+    """The first ``n`` of ``events``, made before."""
+    return iter(events[:n])
+
+
+def _drain(n: int, accumulate: bool, events: Callable[[int], Iterator[Event]] = _events) -> float:
+    """Seconds to stream ``n`` events through the operator (or an identity stage)."""
     seen = 0
 
     def count(_: Event) -> None:
         nonlocal seen
         seen += 1
 
-    source = rx.from_iterable(_events(n))
+    source = rx.from_iterable(events(n))
     pipeline = source.pipe(accumulate_messages()) if accumulate else source
     gc.collect()
     start = time.perf_counter()
@@ -100,17 +123,18 @@ def _accumulator_state(n: int) -> object:
     return acc
 
 
-def main() -> None:
-    """Print the table."""
+def main(argv: list[str] | None = None) -> None:
+    """Print the tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--tool-sizes", default="1000,10000,100000")
     parser.add_argument(
         "--skip-over",
         type=float,
         default=60.0,
         help="skip the operator at a size when the previous size predicts more seconds",
     )
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     sizes = [int(size) for size in args.sizes.split(",")]
     print("| tokens | accumulate_messages µs/token | ChunkAccumulator µs/token |")
     print("|---:|---:|---:|")
@@ -133,6 +157,28 @@ def main() -> None:
     print(f"- ChunkAccumulator: {_retained(n, _accumulator_state):.1f} bytes/token")
     if _predicted_seconds(measured, n) <= args.skip_over:
         print(f"- accumulate_messages: {_retained(n, _operator_state):.1f} bytes/token")
+    _tool_table([int(size) for size in args.tool_sizes.split(",")], args.skip_over)
+
+
+def _tool_table(sizes: list[int], skip_over: float) -> None:
+    """The second table: one tool call's args in 5-character pieces, a snapshot per piece."""
+    print()
+    print("| tool-call pieces (args characters) | accumulate_messages µs/piece |")
+    print("|---:|---:|")
+    measured: list[tuple[int, float]] = []
+    for n in sizes:
+        predicted = _predicted_seconds(measured, n)
+        if predicted > skip_over:
+            cost = f"skipped (≈ {predicted:.0f} s)"
+        else:
+            runs = 3 if n <= 10_000 else 1
+            # built once, outside the timing: each chunk's validation parses its piece
+            replay = partial(_replay, list(_tool_events(n)))
+            _drain(min(n, 1_000), True, replay)  # warm up
+            seconds = min(_drain(n, True, replay) - _drain(n, False, replay) for _ in range(runs))
+            measured.append((n, seconds / n * 1e6))
+            cost = f"{seconds / n * 1e6:.2f}"
+        print(f"| {n:,} ({5 * n:,}) | {cost} |")
 
 
 def _predicted_seconds(measured: list[tuple[int, float]], n: int) -> float:

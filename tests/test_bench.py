@@ -265,3 +265,33 @@ def test_each_timed_run_starts_from_a_collected_heap() -> None:
         gc.enable()
     assert sample.events == 1
     assert seen["alive at start"] is False
+
+
+def test_the_accumulate_benchmark_prints_both_tables(capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmarks import accumulate
+
+    accumulate.main(["--sizes", "200,400", "--tool-sizes", "20,40"])
+    out = capsys.readouterr().out
+    text_rows = [line for line in out.splitlines() if line.startswith(("| 200 ", "| 400 "))]
+    tool_rows = [line for line in out.splitlines() if line.startswith(("| 20 (100)", "| 40 (200)"))]
+    assert len(text_rows) == 2, out
+    assert len(tool_rows) == 2, out
+    for row in [*text_rows, *tool_rows]:
+        cells = [cell.strip() for cell in row.strip("|").split("|")][1:]
+        assert all(float(cell) > 0 for cell in cells), row  # µs per token or piece
+    assert "- ChunkAccumulator: " in out
+    assert "bytes/token" in out
+
+
+def test_the_accumulate_benchmark_streams_one_tool_call_whole() -> None:
+    from benchmarks.accumulate import _tool_events
+    from rxagent.messages import AIMessageChunk
+
+    total = AIMessageChunk("")
+    for event in _tool_events(30):
+        chunk = event.data[0]
+        assert isinstance(chunk, AIMessageChunk)
+        total = total + chunk
+    (call,) = total.tool_calls
+    assert call["name"] == "write"
+    assert call["args"] == {"content": "w" * 135}
