@@ -277,8 +277,11 @@ def test_the_accumulate_benchmark_prints_both_tables(capsys: pytest.CaptureFixtu
     assert len(text_rows) == 2, out
     assert len(tool_rows) == 2, out
     for row in [*text_rows, *tool_rows]:
-        cells = [cell.strip() for cell in row.strip("|").split("|")][1:]
-        assert all(float(cell) > 0 for cell in cells), row  # µs per token or piece
+        # µs per token or piece; the operator's is a difference of two timings, which noise
+        # may make negative at these sizes: a number, but not a positive one
+        values = [float(cell) for cell in row.strip("|").split("|")[1:]]
+        assert values, row
+    assert all(float(row.strip("|").split("|")[-1]) > 0 for row in text_rows), text_rows
     assert "- ChunkAccumulator: " in out
     assert "bytes/token" in out
 
