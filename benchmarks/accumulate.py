@@ -53,10 +53,9 @@ def _tool_events(n: int) -> Iterator[Event]:
     args = '{"content": "' + "w" * (5 * n - 15) + '"}'
     for index in range(n):
         piece = args[5 * index : 5 * index + 5]
-        call = tool_call_chunk("write", piece, "call_1", 0) if index == 0 else None
-        chunk = AIMessageChunk(
-            "", id="m1", tool_call_chunks=[call or tool_call_chunk(None, piece, None, 0)]
-        )
+        first = index == 0  # the first piece names the tool and the call
+        call = tool_call_chunk("write" if first else None, piece, "call_1" if first else None, 0)
+        chunk = AIMessageChunk("", id="m1", tool_call_chunks=[call])
         yield MessageEvent(data=(chunk, _METADATA), node="model", task_id="t1")
 
 
