@@ -62,8 +62,10 @@ class ChunkAccumulator:
     and tool-call args grow in place, so a snapshot per chunk (``to_chunk``, as
     ``accumulate_messages`` takes) costs O(1) amortized for text while each snapshot is
     dropped before the next. Each snapshot parses its tool calls' args, as ``+`` does, but
-    reads only what each piece added in Python (``PartialJson``); the whole args are then
-    parsed at C speed, so a snapshot costs O(args) there, not O(args) Python steps.
+    reads only what each piece added in Python (``PartialJson``). While the pieces extend
+    a string value, a snapshot costs the piece and a copy of the few entries around that
+    string (and the string grows in place while each snapshot is dropped before the
+    next); after any other piece the whole args are parsed again, at C speed.
     This is rxagent's one implementation of chunk joining. Usage is summed with
     ``add_usage``. The id is langchain-core's choice:
     the first provider id, else the first ``lc_run-`` id, else the first other ``lc_`` id.

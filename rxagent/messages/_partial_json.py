@@ -6,6 +6,8 @@ import json
 import re
 from typing import Any
 
+from rxagent.messages._open_string import OpenString, half_escape_start
+
 _decode = json.JSONDecoder(strict=False).decode
 """``json.loads(text, strict=False)``, without building a decoder per call (``loads`` does,
 for any argument beyond the text)."""
@@ -52,22 +54,48 @@ class PartialJson:
     in Python and the whole text a few times at C speed (copies and ``json`` decoding),
     not the whole text in Python each time.
 
+    Where the text grows inside a string value (the long string of a tool call that writes
+    a file, say), parsing costs the new piece and a copy of the few entries around that
+    string (``OpenString``), not the whole text: each result is still a fresh value, and
+    the string grows in place when the caller dropped the previous result.
+
     Example:
         >>> reader = PartialJson()
         >>> reader.parse('{"city": "Pa'), reader.parse('{"city": "Paris", "days": [1')
         ({'city': 'Pa'}, {'city': 'Paris', 'days': [1]})
     """
 
-    __slots__ = ("_broken", "_escaped", "_in_string", "_read", "_stack", "_text")
+    __slots__ = (
+        "_broken",
+        "_escaped",
+        "_in_string",
+        "_kept",
+        "_read",
+        "_stack",
+        "_strings",
+        "_text",
+    )
 
     def __init__(self) -> None:
         self._read = 0  # characters of the text read so far
         self._text = ""  # what was read, newlines in strings escaped
         self._stack: list[str] = []  # the closers still open
+        self._strings: list[int] = []  # per open container: the strings opened in it
         self._in_string = self._escaped = self._broken = False
+        self._kept: OpenString | None = None  # the last result, if its string may grow
 
     def parse(self, text: str) -> Any:
         """``parse_partial_json(text)``; ``text`` extends the text of the previous call."""
+        kept, self._kept = self._kept, None
+        if kept is not None and len(text) > self._read:
+            end = len(self._text)
+            self._read_to(text)
+            # What was read since only decodes alone if it stayed in the string: a quote
+            # that closes it ends the decoded string before the piece does.
+            grown = kept.grow(self._text[end:])
+            if grown is not None:
+                self._kept = kept
+                return grown
         first = self._read == 0
         if first or self._closed(text):  # a complete document parses as is
             try:
@@ -78,9 +106,17 @@ class PartialJson:
         if self._broken:
             return None
         read = self._text
-        if self._in_string:  # close it (without an escape left open)
-            read = (read[:-1] if self._escaped else read) + '"'
-        return _complete(read, "".join(reversed(self._stack)))
+        closers = "".join(reversed(self._stack))
+        if not self._in_string:
+            return _complete(read, closers)
+        read = (read[:-1] if self._escaped else read) + '"'  # close the open string
+        try:  # as ``_complete``'s first candidate
+            value = _decode(read + closers)
+        except json.JSONDecodeError:
+            return _complete(read, closers)
+        if not first and half_escape_start(self._text) == len(self._text):  # parsed again:
+            self._kept = OpenString.find(value, self._stack, self._strings)  # may grow
+        return value
 
     def _closed(self, text: str) -> bool:
         """Whether ``text`` may be a whole document: it closes what it opens, no string open
@@ -103,7 +139,7 @@ class PartialJson:
         """Read ``text[start:]``, runs of plain characters at once, the others one by one;
         return it with newlines in strings escaped (up to a mismatched closer)."""
         out: list[str] = []
-        stack = self._stack
+        strings = self._strings
         in_string, escaped = self._in_string, self._escaped
         position, end = start, len(text)
         while position < end:
@@ -114,7 +150,8 @@ class PartialJson:
             else:
                 plain = None
             if plain is not None:  # nothing in it changes the state or the stack
-                out.append(plain.group())
+                run = plain.group()
+                out.append(run)
                 position = plain.end()
                 continue
             char = text[position]
@@ -123,16 +160,27 @@ class PartialJson:
                 char, in_string, escaped = _string_char(char, escaped)
             elif char == '"':
                 in_string, escaped = True, False
-            elif char in _CLOSER:
-                stack.append(_CLOSER[char])
-            elif not stack or stack[-1] != char:  # a "}" or "]" that closes nothing open
+                if strings:
+                    strings[-1] += 1
+            elif not self._bracket(char):  # a "}" or "]" that closes nothing open
                 self._broken = True
                 break
-            else:
-                stack.pop()
             out.append(char)
         self._in_string, self._escaped = in_string, escaped
         return "".join(out)
+
+    def _bracket(self, char: str) -> bool:
+        """Open or close a container; ``False`` for a closer that closes nothing open."""
+        stack = self._stack
+        if char in _CLOSER:
+            stack.append(_CLOSER[char])
+            self._strings.append(0)
+            return True
+        if not stack or stack[-1] != char:
+            return False
+        stack.pop()
+        self._strings.pop()
+        return True
 
 
 _PLAIN_IN_STRING = re.compile(r'[^"\\\n]+')

@@ -28,8 +28,10 @@ def accumulate_messages() -> Operator:
     A snapshot costs O(1) amortized for the text while the consumer drops each snapshot
     before the next token (a UI that redraws): the text grows in place, as
     ``ChunkAccumulator`` explains; a consumer that keeps every snapshot keeps every text.
-    Tool-call args are parsed at each snapshot, each piece read once in Python (the
-    parse of the whole args at C speed).
+    Tool-call args are parsed at each snapshot, each piece read once in Python: while a
+    piece only extends a string value (the content of a file that a tool writes, say),
+    the snapshot costs that piece and a copy of the few entries around the string, not
+    the args; any other piece parses the whole args again, at C speed.
 
     Example:
         >>> import reactivex

@@ -162,3 +162,33 @@ def test_a_tool_call_streamed_in_pieces_joins_as_langchain_does() -> None:
     for count, fields in enumerate(chunks, 1):
         acc.add(AIMessageChunk(**fields))
         assert _ours(acc.to_chunk()) == _langchain_sum(chunks[:count]), count
+
+
+@pytest.mark.parametrize("size", [1, 3, 7])
+def test_a_long_string_in_tool_call_args_joins_as_langchain_does_at_every_piece(
+    size: int,
+) -> None:
+    """Each snapshot, dropped before the next (as a UI that redraws): the reader then grows
+    the string in place. Escapes and surrogate pairs are split at every place."""
+    content = 'x = "é😀"\n\tif y:\\n' * 3
+    args = json.dumps({"path": "a.py", "content": content})
+    pieces = [args[start : start + size] for start in range(0, len(args), size)]
+    chunks: list[ChunkFields] = [
+        {"content": "", "tool_call_chunks": [{"name": "write", "args": "", "id": "c1", "index": 0}]}
+    ]
+    chunks += [
+        {"content": "", "tool_call_chunks": [{"name": None, "args": p, "id": None, "index": 0}]}
+        for p in pieces
+    ]
+    events = [MessageEvent(data=(AIMessageChunk(**fields), {}), task_id="t1") for fields in chunks]
+    seen = 0
+
+    def check(event: Event) -> None:
+        nonlocal seen
+        seen += 1
+        assert isinstance(event, MessageEvent)
+        assert isinstance(event.data[0], AIMessageChunk)
+        assert _ours(event.data[0]) == _langchain_sum(chunks[:seen]), seen
+
+    rx.from_iterable(events).pipe(accumulate_messages()).subscribe(check)
+    assert seen == len(chunks)

@@ -155,3 +155,178 @@ def test_a_growing_text_parses_as_each_prefix_parses_alone(text: str, cuts: list
     for end in [*sorted({cut % (len(text) + 1) for cut in cuts}), len(text)]:
         prefix = text[:end]
         assert repr(reader.parse(prefix)) == repr(one_at_a_time(prefix))
+
+
+# Where the text grows inside a string value, a reader makes the next result from the
+# piece and what it kept of the last one (``OpenString``): the results must be those of a
+# fresh parse, whatever the caller does with each: drop it, hold it or change it.
+
+escape_heavy = st.text(alphabet=st.sampled_from('ab"\\\n\té😀\u2028/'), max_size=40)
+growing_documents = st.one_of(
+    json_values.map(json.dumps),
+    json_values.map(lambda value: json.dumps(value, ensure_ascii=False)),
+    st.dictionaries(st.text(max_size=3), escape_heavy, max_size=3).map(json.dumps),
+    st.lists(escape_heavy, max_size=3).map(lambda value: json.dumps({"a": [{"b": value}]})),
+    st.lists(json_pieces, max_size=24).map("".join),
+)
+
+
+@given(growing_documents, st.lists(st.integers(min_value=1, max_value=7), max_size=60))
+def test_a_growing_text_read_in_small_pieces_parses_as_each_prefix_alone(
+    text: str, steps: list[int]
+) -> None:
+    reader = PartialJson()
+    for end in _ends(text, steps):
+        prefix = text[:end]
+        assert repr(reader.parse(prefix)) == repr(one_at_a_time(prefix))  # result dropped
+
+
+@given(growing_documents, st.lists(st.integers(min_value=1, max_value=7), max_size=60))
+def test_a_growing_text_read_in_small_pieces_parses_as_langchain_core_parses_each_prefix(
+    text: str, steps: list[int]
+) -> None:
+    lc_json = pytest.importorskip("langchain_core.utils.json")
+    reader = PartialJson()
+    for end in _ends(text, steps):
+        prefix = text[:end]
+        try:
+            expected = repr(lc_json.parse_partial_json(prefix))
+        except json.JSONDecodeError:  # where no candidate parses, langchain-core raises
+            expected = "None"
+        assert repr(reader.parse(prefix)) == expected  # result dropped
+
+
+@given(growing_documents, st.lists(st.integers(min_value=1, max_value=7), max_size=60))
+def test_results_the_caller_holds_do_not_change(text: str, steps: list[int]) -> None:
+    reader = PartialJson()
+    held: list[tuple[Any, str]] = []
+    for end in _ends(text, steps):
+        result = reader.parse(text[:end])
+        held.append((result, repr(result)))
+    for result, seen in held:
+        assert repr(result) == seen
+
+
+@given(growing_documents, st.lists(st.integers(min_value=1, max_value=7), max_size=60), st.data())
+def test_parts_the_caller_holds_do_not_change(
+    text: str, steps: list[int], data: st.DataObject
+) -> None:
+    """A caller that keeps a container from inside each result and drops the rest."""
+    reader = PartialJson()
+    held: list[tuple[Any, str]] = []
+    for end in _ends(text, steps):
+        prefix = text[:end]
+        result = reader.parse(prefix)
+        assert repr(result) == repr(one_at_a_time(prefix))
+        inside = _containers(result)[1:]
+        if inside:
+            part = data.draw(st.sampled_from(inside))
+            held.append((part, repr(part)))
+        del result, inside
+    for part, seen in held:
+        assert repr(part) == seen
+
+
+@given(growing_documents, st.lists(st.integers(min_value=1, max_value=7), max_size=60), st.data())
+def test_a_caller_that_changes_each_result_does_not_change_the_next(
+    text: str, steps: list[int], data: st.DataObject
+) -> None:
+    reader = PartialJson()
+    for end in _ends(text, steps):
+        prefix = text[:end]
+        result = reader.parse(prefix)
+        assert repr(result) == repr(one_at_a_time(prefix))
+        for part in _containers(result):  # take out its last entry, or add one
+            take = bool(part) and data.draw(st.booleans())
+            if isinstance(part, dict):
+                if take:
+                    part.popitem()
+                else:
+                    part["x"] = [0]
+            elif take:
+                part.pop()
+            else:
+                part.append({"x": 0})
+        del result
+
+
+def _ends(text: str, steps: list[int]) -> list[int]:
+    """Ends of growing prefixes of ``text``: each step further, then the whole text."""
+    ends, end = [], 0
+    for step in steps:
+        end += step
+        if end >= len(text):
+            break
+        ends.append(end)
+    return [*ends, len(text)]
+
+
+def _containers(value: Any) -> list[Any]:
+    """``value`` and the dicts and lists inside it, outermost first."""
+    found, position = [value] if isinstance(value, dict | list) else [], 0
+    while position < len(found):
+        node = found[position]
+        position += 1
+        found.extend(
+            child
+            for child in (node.values() if isinstance(node, dict) else node)
+            if isinstance(child, dict | list)
+        )
+    return found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"a": "x", "b": "y", "a": "zzzzzzzzzz"}',  # a repeated key keeps its first place
+        '{"a": ["p", "qqqqqqqqqqqq"]}',
+        '{"k": {"n": [1, {"m": 2}], "s": "ttttttttttttt"}}',
+        '{"s": "a\\u00e9\\ud83d\\ude00\\\\u00e9\\"\\n\\t\\/b"}',
+        '{"s": "\\\\\\\\\\\\\\u0041\\\\"}',
+    ],
+)
+def test_every_split_of_a_document_parses_as_each_prefix_alone(text: str) -> None:
+    """From each first cut on, one character at a time; the caller drops each result,
+    holds it, or empties every container in it."""
+    for first in range(1, len(text)):
+        for caller in ("drops", "holds", "empties"):
+            reader, held = PartialJson(), []
+            for end in range(first, len(text) + 1):
+                prefix = text[:end]
+                result = reader.parse(prefix)
+                assert repr(result) == repr(one_at_a_time(prefix)), (first, end, caller)
+                if caller == "holds":
+                    held.append((result, repr(result)))
+                elif caller == "empties":
+                    for part in _containers(result):
+                        part.clear()
+                del result
+            assert all(repr(result) == seen for result, seen in held)
+
+
+def test_a_piece_inside_the_open_string_does_not_decode_the_whole_text(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from rxagent.messages import _partial_json
+
+    decoded: list[str] = []
+    decode = _partial_json._decode
+
+    def counting(text: str) -> Any:
+        decoded.append(text)
+        return decode(text)
+
+    monkeypatch.setattr(_partial_json, "_decode", counting)
+    # Escapes split at every place, and an escaped backslash before a plain "u00e9".
+    text = '{"path": "a.py", "content": "' + 'x = \\"\\u00e9\\"\\n\\\\u00e9' * 40
+    reader = PartialJson()
+    assert reader.parse(text[:32]) == {"path": "a.py", "content": "x ="}
+    assert reader.parse(text[:33]) == {"path": "a.py", "content": "x = "}  # kept from here
+    decoded.clear()
+    for end in range(34, len(text) + 1):
+        assert reader.parse(text[:end]) == one_at_a_time(text[:end])
+    assert decoded == []
+    held = reader.parse(text + "y")  # a caller that holds a result: it stays as it was
+    assert reader.parse(text + "yz") == one_at_a_time(text + "yz")
+    assert held == one_at_a_time(text + "y")
+    assert decoded == []
