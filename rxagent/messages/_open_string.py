@@ -32,8 +32,8 @@ class OpenString:
 
     __slots__ = ("_frames", "_pending", "_string")
 
-    def __init__(self, frames: list[tuple[Any, Any]], string: str) -> None:
-        self._frames = frames  # per open container, outermost first: (entries, key)
+    def __init__(self, frames: list[tuple[Any, Any, bool]], string: str) -> None:
+        self._frames = frames  # per open container, outermost first: (entries, key, flat)
         self._string = string  # the string so far, without ``_pending``
         self._pending = ""  # the end of the string's text not decoded yet: half an escape
 
@@ -44,7 +44,7 @@ class OpenString:
         containers and they hold at most ``_ENTRIES_AT_MOST`` other entries. ``closers``
         and ``strings``: per open container, outermost first, its closer and the strings
         opened in it (keys and values)."""
-        frames: list[tuple[Any, Any]] = []
+        frames: list[tuple[Any, Any, bool]] = []
         node, budget = value, _ENTRIES_AT_MOST
         for closer, count in zip(closers, strings, strict=True):
             if closer == "}":
@@ -64,10 +64,12 @@ class OpenString:
                 return None
             else:
                 key, frame = None, node[:-1]
-            budget -= _entries(frame, budget)
+            entries = _entries(frame, budget)
+            budget -= entries
             if budget < 0:
                 return None
-            frames.append((_fresh(frame), key))
+            flat = entries == len(frame)  # no container in it: its copy is a fresh one
+            frames.append((frame if flat else _fresh(frame), key, flat))
             node = node[key] if key is not None else node[-1]
         if not frames or type(node) is not str:
             return None
@@ -100,8 +102,8 @@ class OpenString:
     def _result(self, child: Any) -> Any:
         """Fresh copies of the frames, each holding the next (the innermost: ``child``,
         unless ``None``)."""
-        for frame, key in reversed(self._frames):
-            copy = _fresh(frame)
+        for frame, key, flat in reversed(self._frames):
+            copy = frame.copy() if flat else _fresh(frame)
             if child is not None:
                 if key is None:
                     copy.append(child)
@@ -135,13 +137,14 @@ def _opens_escape(text: str, position: int) -> bool:
 
 
 def _entries(node: Any, budget: int) -> int:
-    """The entries in ``node`` and in the containers inside it, counted up to ``budget``
-    (past it, ``budget + 1``)."""
-    count, todo = 0, [node]
+    """The entries in ``node`` and in the containers inside it, each container inside
+    counting one more (so the count is ``len(node)`` only where ``node`` holds none),
+    counted up to ``budget`` (past it, ``budget + 1``)."""
+    count, todo = -1, [node]
     while todo and count <= budget:
         inside = todo.pop()
         values = inside.values() if type(inside) is dict else inside
-        count += len(values)
+        count += 1 + len(values)
         todo.extend(value for value in values if type(value) in (dict, list))
     return min(count, budget + 1)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from typing import Any
 
 from rxagent.messages._open_string import OpenString, half_escape_start
@@ -70,8 +71,11 @@ class PartialJson:
         "_escaped",
         "_in_string",
         "_kept",
+        "_opened",
         "_read",
+        "_spans",
         "_stack",
+        "_string",
         "_strings",
         "_text",
     )
@@ -83,18 +87,16 @@ class PartialJson:
         self._strings: list[int] = []  # per open container: the strings opened in it
         self._in_string = self._escaped = self._broken = False
         self._kept: OpenString | None = None  # the last result, if its string may grow
+        self._opened = 0  # the strings opened so far
+        self._string = 0  # ``_opened`` when the last parse ended in a string
+        self._spans = 0  # the parses in a row that ended in that string
 
     def parse(self, text: str) -> Any:
         """``parse_partial_json(text)``; ``text`` extends the text of the previous call."""
         kept, self._kept = self._kept, None
         if kept is not None and len(text) > self._read:
-            end = len(self._text)
-            self._read_to(text)
-            # What was read since only decodes alone if it stayed in the string: a quote
-            # that closes it ends the decoded string before the piece does.
-            grown = kept.grow(self._text[end:])
+            grown = self._grown(kept, text)
             if grown is not None:
-                self._kept = kept
                 return grown
         first = self._read == 0
         if first or self._closed(text):  # a complete document parses as is
@@ -105,17 +107,40 @@ class PartialJson:
         self._read_to(text)
         if self._broken:
             return None
-        read = self._text
         closers = "".join(reversed(self._stack))
         if not self._in_string:
-            return _complete(read, closers)
-        read = (read[:-1] if self._escaped else read) + '"'  # close the open string
+            return _complete(self._text, closers, len(self._text))
+        return self._close_string(closers)
+
+    def _grown(self, kept: OpenString, text: str) -> Any:
+        """Read ``text``; if what it adds stays in the string that ``kept`` holds, the
+        result that ``kept`` makes of it (and keep ``kept``), else ``None``."""
+        end = len(self._text)
+        self._read_to(text)
+        # What was read since only decodes alone if it stayed in the string: a quote that
+        # closes it ends the decoded string before the piece does.
+        grown = kept.grow(self._text[end:])
+        if grown is not None:
+            self._kept = kept
+        return grown
+
+    def _close_string(self, closers: str) -> Any:
+        """The result for a text read to its end inside a string: the string closed (less
+        an escape left open), then ``closers``; keep what is around the string once it
+        spans a few parses (``_KEEP_AFTER``)."""
+        read = self._text
+        read = (read[:-1] if self._escaped else read) + '"'
         try:  # as ``_complete``'s first candidate
             value = _decode(read + closers)
-        except json.JSONDecodeError:
-            return _complete(read, closers)
-        if not first and half_escape_start(self._text) == len(self._text):  # parsed again:
-            self._kept = OpenString.find(value, self._stack, self._strings)  # may grow
+        except json.JSONDecodeError as error:
+            return _complete(read, closers, min(error.pos, len(read) - 1))
+        if self._opened != self._string:  # the text ends in a string opened since
+            self._string, self._spans = self._opened, 0
+        self._spans += 1
+        if self._spans >= _KEEP_AFTER and half_escape_start(self._text) == len(self._text):
+            self._kept = OpenString.find(value, self._stack, self._strings)
+            if self._kept is None:  # this string cannot be kept: do not look again
+                self._spans = -sys.maxsize
         return value
 
     def _closed(self, text: str) -> bool:
@@ -160,6 +185,7 @@ class PartialJson:
                 char, in_string, escaped = _string_char(char, escaped)
             elif char == '"':
                 in_string, escaped = True, False
+                self._opened += 1
                 if strings:
                     strings[-1] += 1
             elif not self._bracket(char):  # a "}" or "]" that closes nothing open
@@ -183,6 +209,10 @@ class PartialJson:
         return True
 
 
+_KEEP_AFTER = 3
+"""The parses in a row that must end in one string before the reader keeps what is
+around it (``OpenString``): the cost of keeping it pays off over a long string, not over
+a short one that the next piece or two close."""
 _PLAIN_IN_STRING = re.compile(r'[^"\\\n]+')
 """Characters copied as they are inside a string (not after a backslash)."""
 _PLAIN_OUTSIDE = re.compile(r'[^"{}\[\]]+')
@@ -200,8 +230,9 @@ def _string_char(char: str, escaped: bool) -> tuple[str, bool, bool]:
     return char, True, False
 
 
-def _complete(read: str, closers: str) -> Any:
-    """Parse ``read`` followed by ``closers``, cutting the end of ``read`` until it parses.
+def _complete(read: str, closers: str, end: int) -> Any:
+    """Parse ``read[:end]`` followed by ``closers``, cutting the end of ``read`` until it
+    parses.
 
     As langchain-core: the closers are those of the whole text, whatever is cut. Where the
     decoder rejects a character of ``read``, every candidate that still holds it fails there
@@ -210,7 +241,6 @@ def _complete(read: str, closers: str) -> Any:
     time. A candidate ending in whitespace, ``,`` or ``:`` fails, or parses as the
     candidate without that character: it is not tried.
     """
-    end = len(read)
     while end:
         if read[end - 1] in _NEVER_LAST:
             end -= 1

@@ -320,6 +320,7 @@ def test_a_piece_inside_the_open_string_does_not_decode_the_whole_text(
     # Escapes split at every place, and an escaped backslash before a plain "u00e9".
     text = '{"path": "a.py", "content": "' + 'x = \\"\\u00e9\\"\\n\\\\u00e9' * 40
     reader = PartialJson()
+    assert reader.parse(text[:31]) == {"path": "a.py", "content": "x "}
     assert reader.parse(text[:32]) == {"path": "a.py", "content": "x ="}
     assert reader.parse(text[:33]) == {"path": "a.py", "content": "x = "}  # kept from here
     decoded.clear()
