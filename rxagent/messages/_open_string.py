@@ -6,7 +6,9 @@ import json
 import re
 from typing import Any
 
-_decode = json.JSONDecoder(strict=False).decode
+decode_json = json.JSONDecoder(strict=False).decode
+"""``json.loads(text, strict=False)``, without building a decoder per call (``loads`` does,
+for any argument beyond the text); ``PartialJson`` decodes with it too."""
 _ENTRIES_AT_MOST = 256
 """The most entries the open containers may hold beside the open string, counting the
 entries of closed containers in them: each result copies them."""
@@ -83,11 +85,11 @@ class OpenString:
         cut = half_escape_start(text)
         pending = text[cut:]
         try:
-            decoded = _decode('"' + text[:cut] + '"')
+            decoded = decode_json('"' + text[:cut] + '"')
         except json.JSONDecodeError:
             return None
         try:  # what the caller sees of the escape: as if its string closed before it
-            shown: str | None = _decode('"' + pending.removesuffix("\\") + '"')
+            shown: str | None = decode_json('"' + pending.removesuffix("\\") + '"')
         except json.JSONDecodeError:  # half a ``\uXXXX``: no entry, as langchain-core
             shown = None
         string = self._string
