@@ -146,6 +146,27 @@ def test_the_load_extras_are_sane(smoke: tuple[Path, dict[str, Any]]) -> None:
     assert rows["rxagent, traced memory"]["samples"][0]["extra"]["sync_bytes_per_token"] > 0
 
 
+def test_concurrent_samples_run_their_passes_back_to_back() -> None:
+    from benchmarks.compare._load import concurrent
+
+    events: list[Any] = []
+    extra = concurrent({"n": 2, "tokens": 5, "passes": 3})(events.append)
+    assert extra is not None
+    assert len(events) == 3 * 2 * (5 + 1 + 1)  # passes × runs × (tokens, last chunk, update)
+    assert extra["runs"] == 2
+    assert extra["passes"] == 3
+    assert extra["worst_run"] in (0, 1)
+    assert extra["first_per_run_ahead_ms"] > 0
+    assert extra["last_first_ms"] > 0
+
+
+def test_every_concurrent_size_measures_as_many_events() -> None:
+    for level in ("full", "quick", "smoke"):
+        groups = [group for group in plan(level)[1] if group.workload == "concurrent"]
+        totals = {group.params["n"] * group.params["passes"] for group in groups}
+        assert len(totals) == 1, (level, totals)
+
+
 def test_the_report_and_plot_are_written(smoke: tuple[Path, dict[str, Any]]) -> None:
     out = smoke[0]
     report = (out / "latest.md").read_text()

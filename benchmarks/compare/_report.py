@@ -183,7 +183,7 @@ def _extra(row: dict[str, Any], key: str, fmt: str) -> str:
 def _concurrent_row(group: dict[str, Any], row: dict[str, Any]) -> list[str]:
     return [
         row["name"],
-        f"{group['params']['n']:,} × {group['params']['tokens']:,} tokens",
+        _runs_label(group["params"]),
         f"{row['samples'][0]['events']:,}",
         _spread(stat(row, events_per_s), ",.0f"),
         _extra(row, "first_per_run_ahead_ms", ".3f"),
@@ -193,6 +193,12 @@ def _concurrent_row(group: dict[str, Any], row: dict[str, Any]) -> list[str]:
         _extra(row, "mib_per_run", ".3f"),
         f"{row['rss_mib']:.0f}",
     ]
+
+
+def _runs_label(params: dict[str, Any]) -> str:
+    passes = int(params.get("passes", 1))
+    label = f"{params['n']:,} × {params['tokens']:,} tokens"
+    return label if passes == 1 else f"{label}, {passes:,} passes"
 
 
 def _worst_runs(row: dict[str, Any]) -> str:

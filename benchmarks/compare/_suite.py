@@ -157,7 +157,8 @@ def plan(level: Level) -> tuple[int, list[Group]]:
         groups.append(Group("langchain_long", "fast path, messages", params, _LONG))
     tokens = size["concurrent_tokens"]
     for n in size["concurrent"]:
-        params = {"n": n, "tokens": tokens}
+        # As many events per sample at every size: a pass of 10 runs alone lasts ~20 ms.
+        params = {"n": n, "tokens": tokens, "passes": max(size["concurrent"]) // n}
         runs: tuple[Member, ...] = (("rxagent astream()", "push"),)
         groups.append(Group("concurrent", f"{tokens:,} tokens each", params, runs))
     groups.append(Group("rounds", "model ↔ tool, three modes", {"n": size["rounds"]}, _ROUNDS))
