@@ -7,11 +7,10 @@
    Extras: the time to first event of each run (from the start of the first run) over the
    number of runs started up to and including it (worst, which run it was, and last; of
    the median pass by its worst run); the garbage collector's full collections during the
-   sample (how many, their milliseconds:
-   what a pause costs every run that waits behind it); and the memory per run:
-   ``tracemalloc``'s peak over one untimed pass of the same runs, divided by ``n``
-   (measured once per worker, before the timed runs, because tracing slows every
-   allocation).
+   sample (how many, their milliseconds: what a pause costs every run that waits behind
+   it); and the memory per run: ``tracemalloc``'s peak over one untimed pass of the same
+   runs, divided by ``n`` (measured once per worker, before the timed runs, because
+   tracing slows every allocation).
 8. ``rounds``: an agent whose model calls a tool ``n`` times, then answers, streamed in the
    three modes; a round is the time between two ``updates`` events of the ``tools`` node.
    Extras: the median round near round 10 (rounds 5–15), near the end (the last 11), and
